@@ -1,0 +1,129 @@
+//! Where a provider lives: an absolute base URL, HTTPS unless the caller opts in.
+
+use std::fmt;
+
+use crate::error::ConfigError;
+
+/// The scheme, host and optional path prefix that every request path is
+/// appended to, e.g. `https://rest-ww.telesign.com`.
+///
+/// Only `https://` is accepted by [`BaseUrl::new`]; a plain `http://` URL (a
+/// sandbox on loopback) needs [`BaseUrl::allow_plain_http`].
+///
+/// ```
+/// use verify_core::BaseUrl;
+/// let url = BaseUrl::new("https://rest-ww.telesign.com/").unwrap();
+/// assert_eq!(url.as_str(), "https://rest-ww.telesign.com");
+/// assert!(BaseUrl::new("http://127.0.0.1:8080").is_err());
+/// assert!(BaseUrl::allow_plain_http("http://127.0.0.1:8080").is_ok());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BaseUrl {
+    /// Without a trailing slash.
+    url: String,
+    https: bool,
+}
+
+impl BaseUrl {
+    /// An `https://` base URL.
+    pub fn new(url: &str) -> Result<Self, ConfigError> {
+        Self::parse(url, false)
+    }
+
+    /// An `https://` or plain `http://` base URL. Plain HTTP sends credentials
+    /// and codes unencrypted: use it only for a local sandbox.
+    pub fn allow_plain_http(url: &str) -> Result<Self, ConfigError> {
+        Self::parse(url, true)
+    }
+
+    fn parse(url: &str, plain_ok: bool) -> Result<Self, ConfigError> {
+        let uri: http::Uri = url
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| ConfigError::BaseUrl(format!("{url:?}: {e}")))?;
+        let https = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") if plain_ok => false,
+            Some("http") => return Err(ConfigError::PlainHttp),
+            _ => {
+                return Err(ConfigError::BaseUrl(format!(
+                    "{url:?}: must start with https://"
+                )));
+            }
+        };
+        let Some(authority) = uri.authority() else {
+            return Err(ConfigError::BaseUrl(format!("{url:?}: no host")));
+        };
+        if authority.as_str().contains('@') {
+            return Err(ConfigError::BaseUrl(format!(
+                "{url:?}: credentials in the URL are not supported"
+            )));
+        }
+        if uri.query().is_some() {
+            return Err(ConfigError::BaseUrl(format!("{url:?}: must not have a query")));
+        }
+        let path = uri.path().trim_end_matches('/');
+        let scheme = if https { "https" } else { "http" };
+        Ok(Self {
+            url: format!("{scheme}://{authority}{path}"),
+            https,
+        })
+    }
+
+    /// The base URL without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// Whether requests to this base URL are encrypted.
+    pub fn is_https(&self) -> bool {
+        self.https
+    }
+
+    /// The absolute URI of `path_and_query` (which starts with `/`) under this base.
+    ///
+    /// `path_and_query` must already be percent-encoded; the core only passes
+    /// paths built from validated parts.
+    pub fn join(&self, path_and_query: &str) -> http::Uri {
+        let joined = format!("{}{}", self.url, path_and_query);
+        // The base was parsed as a URI and the path is made of validated,
+        // URI-safe characters, so this cannot fail in practice; fall back to
+        // the base alone rather than panic.
+        joined
+            .parse()
+            .unwrap_or_else(|_| self.url.parse().unwrap_or_default())
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BaseUrl").field(&self.url).finish()
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_path_prefix_and_drops_trailing_slash() {
+        let b = BaseUrl::new("https://example.com/prefix/").unwrap();
+        assert_eq!(b.join("/v1/verify/sms").to_string(), "https://example.com/prefix/v1/verify/sms");
+    }
+
+    #[test]
+    fn rejects_what_cannot_work() {
+        for bad in ["", "example.com", "ftp://x", "https://", "https://u:p@x", "https://x/?q=1"] {
+            assert!(BaseUrl::allow_plain_http(bad).is_err(), "{bad}");
+        }
+        assert_eq!(BaseUrl::new("http://127.0.0.1:1"), Err(ConfigError::PlainHttp));
+        let plain = BaseUrl::allow_plain_http("http://[::1]:8080").unwrap();
+        assert!(!plain.is_https());
+        assert_eq!(plain.as_str(), "http://[::1]:8080");
+    }
+}

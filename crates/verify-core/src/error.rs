@@ -1,0 +1,348 @@
+//! The two kinds of failure: the caller's mistake ([`ValidationError`], caught
+//! before a request exists) and the provider's bytes ([`ResponseError`]).
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::dotdigital::DotdigitalError;
+use crate::telesign::TeleSignError;
+
+/// One field of a request that breaks a documented rule.
+///
+/// The rule is described in words; the offending value is never repeated, so
+/// a rejected code or key cannot leak through the error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name as the provider spells it (`phone_number`, `validUntil`).
+    pub field: &'static str,
+    /// The rule the value broke, e.g. "must be 3 to 7 digits".
+    pub rule: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.rule)
+    }
+}
+
+/// The caller's input breaks one or more documented rules. Nothing was sent.
+///
+/// Every offending field is listed, not just the first one found.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ValidationError {
+    errors: Vec<FieldError>,
+}
+
+impl ValidationError {
+    /// An error for a single field.
+    pub fn single(field: &'static str, rule: impl Into<String>) -> Self {
+        Self {
+            errors: vec![FieldError {
+                field,
+                rule: rule.into(),
+            }],
+        }
+    }
+
+    /// Every field that broke a rule, in the order they were checked.
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    /// The names of the offending fields.
+    pub fn fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.errors.iter().map(|e| e.field)
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid request: ")?;
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects field errors so that one call reports all of them at once.
+#[derive(Debug, Default)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    /// An empty collector.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records that `field` broke `rule`.
+    pub fn fail(&mut self, field: &'static str, rule: impl Into<String>) {
+        self.errors.push(FieldError {
+            field,
+            rule: rule.into(),
+        });
+    }
+
+    /// Records that `field` broke `rule` unless `ok` holds.
+    pub fn check(&mut self, ok: bool, field: &'static str, rule: impl Into<String>) {
+        if !ok {
+            self.fail(field, rule);
+        }
+    }
+
+    /// `Ok(())` when nothing failed, otherwise every failure at once.
+    pub fn finish(self) -> Result<(), ValidationError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationError {
+                errors: self.errors,
+            })
+        }
+    }
+}
+
+/// A configuration mistake: a base URL or credentials that cannot work.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The base URL is not an absolute `https://` (or opted-in `http://`) URL.
+    #[error("invalid base URL: {0}")]
+    BaseUrl(String),
+    /// A plain `http://` base URL was given without opting in.
+    #[error(
+        "plain http:// base URL refused: use https://, or opt in with BaseUrl::allow_plain_http (for a local sandbox)"
+    )]
+    PlainHttp,
+    /// The TeleSign API key is not valid base64.
+    #[error(
+        "the TeleSign API key is not valid base64 (copy it exactly as the TeleSign portal shows it)"
+    )]
+    ApiKeyNotBase64,
+    /// A credential contains characters that cannot go into an HTTP header.
+    #[error("{0} contains characters that cannot be sent in an HTTP header")]
+    InvalidCredential(&'static str),
+    /// A credential is empty.
+    #[error("{0} is empty")]
+    EmptyCredential(&'static str),
+}
+
+/// A short, printable and secret-free excerpt of a response body.
+///
+/// At most [`Excerpt::MAX_CHARS`] characters; control characters are replaced
+/// and every run of three or more digits is masked, so a one-time code or a
+/// phone number echoed by a provider or a proxy never reaches a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Excerpt(String);
+
+impl Excerpt {
+    /// The longest excerpt kept, in characters.
+    pub const MAX_CHARS: usize = 160;
+
+    /// Builds an excerpt from raw body bytes (any bytes, any length).
+    pub fn new(body: &[u8]) -> Self {
+        // Never look at more than a few times what is kept.
+        let head = &body[..body.len().min(Self::MAX_CHARS * 4)];
+        let text = String::from_utf8_lossy(head);
+        let mut out = String::with_capacity(Self::MAX_CHARS);
+        let mut taken = 0;
+        for c in text.chars() {
+            if taken == Self::MAX_CHARS {
+                out.push('…');
+                break;
+            }
+            out.push(if c.is_control() { ' ' } else { c });
+            taken += 1;
+        }
+        Self(mask_digit_runs(out.trim()))
+    }
+
+    /// The excerpt as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Replaces every run of three or more ASCII digits with `***`.
+///
+/// Provider descriptions can echo a parameter's value ("Invalid Request:
+/// verify_code Parameter: 1234567"); this keeps codes and numbers out of
+/// errors and logs.
+pub fn mask_digit_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 3 {
+            out.push_str("***");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// A response that is not the documented JSON: a proxy's HTML page, an empty
+/// 502, truncated JSON, an oversized body.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unexpected response from {provider} (HTTP {status}): {reason}; body starts: {excerpt:?}")]
+pub struct UnexpectedResponse {
+    /// Which provider the response came from.
+    pub provider: crate::Provider,
+    /// The HTTP status of the response.
+    pub status: http::StatusCode,
+    /// Why the body was not understood.
+    pub reason: String,
+    /// The start of the body, made safe to print.
+    pub excerpt: Excerpt,
+    /// Whether the request may have sent a message (see
+    /// [`ResponseError::message_may_have_been_sent`]).
+    pub message_may_have_been_sent: bool,
+    /// `Retry-After`, when the response carried one.
+    pub retry_after: Option<Duration>,
+}
+
+/// The provider's response is a failure, or could not be understood.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// TeleSign answered with error codes or a failed status.
+    #[error(transparent)]
+    TeleSign(#[from] TeleSignError),
+    /// dotdigital answered with validation failures, an authentication error
+    /// or another failure status.
+    #[error(transparent)]
+    Dotdigital(#[from] DotdigitalError),
+    /// The body is not the documented JSON.
+    #[error(transparent)]
+    Unexpected(#[from] UnexpectedResponse),
+}
+
+impl ResponseError {
+    /// Whether an SMS or call may already have gone out because of this
+    /// request. `false` only when the provider guarantees nothing was sent
+    /// (or the operation never sends anything).
+    pub fn message_may_have_been_sent(&self) -> bool {
+        match self {
+            Self::TeleSign(e) => e.message_may_have_been_sent(),
+            Self::Dotdigital(e) => e.message_may_have_been_sent(),
+            Self::Unexpected(e) => e.message_may_have_been_sent,
+        }
+    }
+
+    /// Whether the provider documents this failure as temporary: the same
+    /// request may succeed later. Whether it is *safe* to repeat also depends
+    /// on [`message_may_have_been_sent`](Self::message_may_have_been_sent).
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            Self::TeleSign(e) => e.is_temporary(),
+            Self::Dotdigital(e) => e.is_temporary(),
+            Self::Unexpected(e) => matches!(e.status.as_u16(), 429 | 502 | 503 | 504),
+        }
+    }
+
+    /// Whether the provider refused because of rate limiting.
+    pub fn is_rate_limited(&self) -> bool {
+        match self {
+            Self::TeleSign(e) => e.is_rate_limited(),
+            Self::Dotdigital(e) => e.is_rate_limited(),
+            Self::Unexpected(e) => e.status == http::StatusCode::TOO_MANY_REQUESTS,
+        }
+    }
+
+    /// The delay the provider asked for with `Retry-After`, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::TeleSign(e) => e.retry_after,
+            Self::Dotdigital(e) => e.retry_after,
+            Self::Unexpected(e) => e.retry_after,
+        }
+    }
+
+    /// The HTTP status of the response.
+    pub fn http_status(&self) -> http::StatusCode {
+        match self {
+            Self::TeleSign(e) => e.http_status,
+            Self::Dotdigital(e) => e.http_status,
+            Self::Unexpected(e) => e.status,
+        }
+    }
+}
+
+/// Reads a `Retry-After` header given in seconds (the HTTP-date form is
+/// ignored: it would need a clock).
+pub fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    let secs: u64 = value.trim().parse().ok()?;
+    Some(Duration::from_secs(secs.min(3600)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validator_reports_every_field() {
+        let mut v = Validator::new();
+        v.check(false, "phone_number", "must be digits");
+        v.check(true, "ucid", "unused");
+        v.fail("verify_code", "must be 3 to 7 digits");
+        let err = v.finish().unwrap_err();
+        assert_eq!(
+            err.fields().collect::<Vec<_>>(),
+            ["phone_number", "verify_code"]
+        );
+        assert_eq!(
+            err.to_string(),
+            "invalid request: phone_number: must be digits; verify_code: must be 3 to 7 digits"
+        );
+    }
+
+    #[test]
+    fn excerpt_is_short_printable_and_masks_digits() {
+        let e = Excerpt::new(b"<html>\r\n<h1>502 Bad Gateway</h1> code 1234567 at 12</html>");
+        assert_eq!(
+            e.as_str(),
+            "<html>  <h1>*** Bad Gateway</h1> code *** at 12</html>"
+        );
+        let long = vec![b'a'; 10_000_000];
+        assert_eq!(Excerpt::new(&long).as_str().chars().count(), Excerpt::MAX_CHARS + 1);
+        assert_eq!(Excerpt::new(&[0xff, 0xfe, 0x00]).as_str(), "\u{fffd}\u{fffd}");
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        let mut h = http::HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        h.insert(http::header::RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert(http::header::RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
+    }
+}

@@ -1,0 +1,1 @@
+//! One vocabulary over both providers (to come).

@@ -1,0 +1,157 @@
+//! The contract between the sans-IO core and any transport.
+
+use std::time::SystemTime;
+
+use crate::error::{ResponseError, ValidationError};
+use crate::{dotdigital, telesign};
+
+/// A provider the core speaks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// TeleSign Verify.
+    TeleSign,
+    /// dotdigital CPaaS Verify.
+    Dotdigital,
+}
+
+impl std::fmt::Display for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::TeleSign => "telesign",
+            Self::Dotdigital => "dotdigital",
+        })
+    }
+}
+
+/// Whether a provider is used first, or as the backup after another failed.
+///
+/// TeleSign wants to know (`is_primary=false` for backup traffic).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The provider the application uses first.
+    #[default]
+    Primary,
+    /// Used because the primary provider failed.
+    Backup,
+}
+
+/// What repeating a request could do: decides whether a transport may retry it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Idempotency {
+    /// Repeating it changes nothing (status, completion): retry on transport
+    /// errors and temporary failures.
+    Idempotent,
+    /// It may send an SMS or place a call: retry only when the provider
+    /// guarantees nothing went out, or the request never left the machine.
+    SendsMessage,
+    /// It consumes something that cannot be given back (a code attempt, a
+    /// single-use id): retry only when the request never left the machine.
+    NotIdempotent,
+}
+
+/// The account settings of one provider: where it lives and who we are.
+#[derive(Clone, Debug)]
+pub enum ProviderConfig {
+    /// TeleSign settings.
+    TeleSign(telesign::Config),
+    /// dotdigital settings.
+    Dotdigital(dotdigital::Config),
+}
+
+impl ProviderConfig {
+    /// Which provider this configures.
+    pub fn provider(&self) -> Provider {
+        match self {
+            Self::TeleSign(_) => Provider::TeleSign,
+            Self::Dotdigital(_) => Provider::Dotdigital,
+        }
+    }
+
+    /// The provider's base URL.
+    pub fn base_url(&self) -> &crate::BaseUrl {
+        match self {
+            Self::TeleSign(c) => &c.base_url,
+            Self::Dotdigital(c) => &c.base_url,
+        }
+    }
+
+    /// Adds authentication to a built request. Call it right before each
+    /// attempt: TeleSign's HMAC signature covers `now` and `nonce`, and the
+    /// server refuses a stale date or a nonce it has seen.
+    pub fn authorize(&self, request: &mut http::Request<Vec<u8>>, now: SystemTime, nonce: &str) {
+        match self {
+            Self::TeleSign(c) => c.authorize(request, now, nonce),
+            Self::Dotdigital(c) => c.authorize(request),
+        }
+    }
+}
+
+impl From<telesign::Config> for ProviderConfig {
+    fn from(c: telesign::Config) -> Self {
+        Self::TeleSign(c)
+    }
+}
+
+impl From<dotdigital::Config> for ProviderConfig {
+    fn from(c: dotdigital::Config) -> Self {
+        Self::Dotdigital(c)
+    }
+}
+
+/// One API call: how to build its request and how to read its response.
+///
+/// This is the only path from values to bytes and back: the adapters in
+/// `verify-ureq` and `verify-hyper` call exactly these methods, and so can
+/// any custom transport.
+///
+/// ```text
+/// let mut request = op.to_request(&config, Role::Primary)?;   // validates, builds
+/// config.authorize(&mut request, SystemTime::now(), &nonce);   // signs, per attempt
+/// let response = send(request);                                // your I/O
+/// let output = op.parse_response(config.provider(), response)?;
+/// ```
+pub trait Operation {
+    /// The typed result of a successful call.
+    type Output;
+
+    /// A stable, secret-free name for logs and traces (`telesign.sms`).
+    fn name(&self) -> &'static str;
+
+    /// The provider this operation must go to, or `None` when any configured
+    /// provider will do (the neutral "start a verification", which can fail
+    /// over).
+    fn provider(&self) -> Option<Provider>;
+
+    /// What repeating the request could do.
+    fn idempotency(&self) -> Idempotency;
+
+    /// Validates the operation's fields and builds the unsigned request.
+    ///
+    /// Every offending field is reported at once. A `config` for another
+    /// provider than [`provider`](Self::provider) is an error naming `provider`.
+    fn to_request(
+        &self,
+        config: &ProviderConfig,
+        role: Role,
+    ) -> Result<http::Request<Vec<u8>>, ValidationError>;
+
+    /// Reads the response of the request built by
+    /// [`to_request`](Self::to_request) for `provider`.
+    ///
+    /// Any bytes, status and headers give a value or a typed error; this never
+    /// panics.
+    fn parse_response(
+        &self,
+        provider: Provider,
+        response: http::Response<&[u8]>,
+    ) -> Result<Self::Output, ResponseError>;
+}
+
+/// The error `to_request` returns when handed another provider's settings.
+pub fn wrong_provider(expected: Provider, got: Provider) -> ValidationError {
+    ValidationError::single(
+        "provider",
+        format!("this operation is for {expected}, but the configuration is for {got}"),
+    )
+}

@@ -1,0 +1,249 @@
+//! TeleSign Verify: send an SMS or voice code, check it, complete it, and
+//! read delivery-report callbacks.
+//!
+//! Specification: TeleSign's Verify API (seeds 001 and 002) and
+//! `PROVIDERS.md` section 1.
+
+mod codes;
+pub mod signing;
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+
+pub use codes::{ErrorCode, StatusCode};
+pub use signing::AuthMethod;
+
+use crate::error::{ConfigError, mask_digit_runs};
+use crate::{ApiKey, BaseUrl};
+
+/// TeleSign's documented default base URL.
+pub const DEFAULT_BASE_URL: &str = "https://rest-ww.telesign.com";
+
+/// A TeleSign customer id and API key.
+///
+/// The key is base64-decoded when the credentials are built, so a key that
+/// cannot work is reported at configuration time, not as "Invalid Signature"
+/// from the server.
+#[derive(Clone)]
+pub struct Credentials {
+    customer_id: String,
+    api_key: ApiKey,
+    decoded_key: Vec<u8>,
+}
+
+impl Credentials {
+    /// Checks and decodes the credentials.
+    ///
+    /// ```
+    /// use verify_core::telesign::Credentials;
+    /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=").is_ok());
+    /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "not base64!").is_err());
+    /// ```
+    pub fn new(customer_id: impl Into<String>, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
+        let customer_id = customer_id.into();
+        let api_key = api_key.into();
+        if customer_id.is_empty() {
+            return Err(ConfigError::EmptyCredential("customer_id"));
+        }
+        if !customer_id.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+            return Err(ConfigError::InvalidCredential("customer_id"));
+        }
+        if api_key.expose_secret().is_empty() {
+            return Err(ConfigError::EmptyCredential("api_key"));
+        }
+        let decoded_key = base64::engine::general_purpose::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_allow_trailing_bits(true)
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        )
+        .decode(api_key.expose_secret().trim())
+        .map_err(|_| ConfigError::ApiKeyNotBase64)?;
+        Ok(Self {
+            customer_id,
+            api_key,
+            decoded_key,
+        })
+    }
+
+    /// The customer id.
+    pub fn customer_id(&self) -> &str {
+        &self.customer_id
+    }
+
+    /// The API key as given (base64 text).
+    pub fn api_key(&self) -> &ApiKey {
+        &self.api_key
+    }
+
+    pub(crate) fn decoded_key(&self) -> &[u8] {
+        &self.decoded_key
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("customer_id", &self.customer_id)
+            .field("api_key", &self.api_key)
+            .finish()
+    }
+}
+
+/// Where TeleSign lives and how to authenticate to it.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The base URL (default [`DEFAULT_BASE_URL`]).
+    pub base_url: BaseUrl,
+    /// Customer id and API key.
+    pub credentials: Credentials,
+    /// Basic or HMAC (default HMAC).
+    pub auth_method: AuthMethod,
+}
+
+impl Config {
+    /// Settings for the default base URL, signing with HMAC.
+    pub fn new(credentials: Credentials) -> Self {
+        Self {
+            base_url: BaseUrl::new(DEFAULT_BASE_URL)
+                .unwrap_or_else(|_| unreachable!("the default base URL is valid")),
+            credentials,
+            auth_method: AuthMethod::Hmac,
+        }
+    }
+
+    /// The same settings with another base URL.
+    pub fn with_base_url(mut self, base_url: BaseUrl) -> Self {
+        self.base_url = base_url;
+        self
+    }
+
+    /// The same settings with another authentication method.
+    pub fn with_auth_method(mut self, auth_method: AuthMethod) -> Self {
+        self.auth_method = auth_method;
+        self
+    }
+
+    /// Signs `request` for `now` and `nonce` (see [`signing::sign`]).
+    pub fn authorize(&self, request: &mut http::Request<Vec<u8>>, now: SystemTime, nonce: &str) {
+        let date = httpdate::fmt_http_date(now);
+        signing::sign(request, &self.credentials, self.auth_method, &date, nonce);
+    }
+}
+
+/// One entry of a TeleSign `errors` array.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// The error code.
+    pub code: ErrorCode,
+    /// TeleSign's description, with every run of three or more digits masked
+    /// (descriptions can echo a submitted code or phone number).
+    pub description: String,
+}
+
+impl ApiError {
+    /// Builds an entry, masking digit runs in the description.
+    pub fn new(code: i64, description: &str) -> Self {
+        Self {
+            code: ErrorCode::from_code(code),
+            description: mask_digit_runs(description),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.code(), self.description)
+    }
+}
+
+/// TeleSign refused or failed the request, as its body codes say.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct TeleSignError {
+    /// The HTTP status (for information: decisions use the body codes).
+    pub http_status: http::StatusCode,
+    /// `status.code`, when the body had one.
+    pub status: Option<StatusCode>,
+    /// The `errors` array.
+    pub errors: Vec<ApiError>,
+    /// `reference_id`, when the body had one.
+    pub reference_id: Option<String>,
+    /// Whether the operation can send a message at all.
+    pub operation_sends_message: bool,
+    /// `Retry-After`, when the response carried one.
+    pub retry_after: Option<Duration>,
+}
+
+impl TeleSignError {
+    /// Whether a message may have gone out: `false` when the operation never
+    /// sends one, or when the status is 500 "Transaction not attempted", or
+    /// the request was refused before processing (authentication, rate limit).
+    pub fn message_may_have_been_sent(&self) -> bool {
+        if !self.operation_sends_message {
+            return false;
+        }
+        if self.errors.iter().any(|e| {
+            e.code.is_authentication()
+                || matches!(
+                    e.code,
+                    ErrorCode::RateLimitExceeded
+                        | ErrorCode::HardCapExceeded
+                        | ErrorCode::InvalidParameter
+                        | ErrorCode::BadRequest
+                        | ErrorCode::InvalidSourceIp
+                        | ErrorCode::TrialNumberNotVerified
+                        | ErrorCode::SystemUnavailable
+                )
+        }) {
+            return false;
+        }
+        match self.status {
+            Some(s) => s.message_may_have_been_sent(),
+            None => self.http_status != http::StatusCode::TOO_MANY_REQUESTS,
+        }
+    }
+
+    /// Whether TeleSign documents the failure as temporary (status 503/505,
+    /// -90001 system unavailable, -40007 rate limited, HTTP 429).
+    pub fn is_temporary(&self) -> bool {
+        self.status.is_some_and(StatusCode::is_temporary)
+            || self.errors.iter().any(|e| e.code.is_temporary())
+            || self.http_status == http::StatusCode::TOO_MANY_REQUESTS
+    }
+
+    /// Whether TeleSign refused because of rate limiting (-40007 or HTTP 429).
+    pub fn is_rate_limited(&self) -> bool {
+        self.http_status == http::StatusCode::TOO_MANY_REQUESTS
+            || self.errors.iter().any(|e| e.code == ErrorCode::RateLimitExceeded)
+    }
+
+    /// Whether authentication failed (-30000 .. -30015): check the customer
+    /// id, the key and the machine's clock.
+    pub fn is_authentication(&self) -> bool {
+        self.errors.iter().any(|e| e.code.is_authentication())
+    }
+}
+
+impl fmt::Display for TeleSignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TeleSign refused the request (HTTP {}", self.http_status.as_u16())?;
+        if let Some(s) = self.status {
+            write!(f, ", status {s}")?;
+        }
+        f.write_str(")")?;
+        for (i, e) in self.errors.iter().enumerate() {
+            f.write_str(if i == 0 { ": " } else { "; " })?;
+            write!(f, "{e}")?;
+        }
+        if self.operation_sends_message {
+            f.write_str(if self.message_may_have_been_sent() {
+                " [a message may have been sent]"
+            } else {
+                " [no message was sent]"
+            })?;
+        }
+        Ok(())
+    }
+}

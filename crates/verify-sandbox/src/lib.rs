@@ -1,0 +1,1 @@
+//! Offline simulator of the TeleSign and dotdigital Verify APIs on loopback (to come).

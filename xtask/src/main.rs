@@ -1,0 +1,3 @@
+//! `cargo xtask ci|fuzz|bench` (to come).
+
+fn main() {}
