@@ -16,6 +16,7 @@ pub mod dotdigital;
 pub mod error;
 pub mod neutral;
 mod operation;
+pub mod retry;
 mod secret;
 pub mod telesign;
 
