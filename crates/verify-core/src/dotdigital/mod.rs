@@ -1,6 +1,25 @@
 //! dotdigital CPaaS Verify: create and send a code, validate it.
 //!
 //! Specification: seed 000 and `PROVIDERS.md` section 2.
+//!
+//! [`SendCode`] creates a code and sends it (`POST /webapi/verify`);
+//! [`ValidateCode`] checks the code the user typed
+//! (`PUT /WebApi/Verify/{requestId}/validate`). Both are [`Operation`]s:
+//! build the request with `to_request`, add the Basic `Authorization` header
+//! with [`Config::authorize`], send it, and read the answer with
+//! `parse_response`.
+//!
+//! [`Operation`]: crate::Operation
+
+mod country;
+mod response;
+mod validate;
+mod verify;
+
+pub use country::{ISO_3166_ALPHA3, is_iso_3166_alpha3};
+pub use response::{CodeStatus, FailureCode, MAX_BODY_BYTES, NumberStatus, RequestId, VerifyCode};
+pub use validate::{MAX_CODE_CHARS, ValidateCode, ValidateOutcome};
+pub use verify::{CODE_PLACEHOLDER, MAX_VALIDITY, SendCode};
 
 use std::fmt;
 use std::time::Duration;
@@ -26,7 +45,10 @@ pub struct Credentials {
 
 impl Credentials {
     /// Checks the credentials and prepares the Basic `Authorization` header.
-    pub fn new(username: impl Into<String>, password: impl Into<Password>) -> Result<Self, ConfigError> {
+    pub fn new(
+        username: impl Into<String>,
+        password: impl Into<Password>,
+    ) -> Result<Self, ConfigError> {
         let username = username.into();
         let password = password.into();
         if username.is_empty() {
@@ -99,9 +121,10 @@ impl Config {
 
     /// Adds the Basic `Authorization` header.
     pub fn authorize(&self, request: &mut http::Request<Vec<u8>>) {
-        request
-            .headers_mut()
-            .insert(http::header::AUTHORIZATION, self.credentials.authorization.clone());
+        request.headers_mut().insert(
+            http::header::AUTHORIZATION,
+            self.credentials.authorization.clone(),
+        );
     }
 }
 
@@ -111,8 +134,9 @@ pub struct ValidationFailure {
     /// The property the failure applies to; empty for the whole payload.
     pub property: String,
     /// The machine-readable failure code.
-    pub failure_code: String,
-    /// A human-readable description.
+    pub failure_code: FailureCode,
+    /// A human-readable description, with every run of three or more digits
+    /// masked (it can echo a submitted value).
     pub details: String,
 }
 
@@ -162,13 +186,17 @@ impl DotdigitalError {
     pub fn is_rate_limited(&self) -> bool {
         self.http_status == http::StatusCode::TOO_MANY_REQUESTS
             || matches!(&self.kind, DotdigitalErrorKind::Validation(f)
-                if f.iter().any(|f| f.failure_code == "Throttled"))
+                if f.iter().any(|f| f.failure_code == FailureCode::Throttled))
     }
 }
 
 impl fmt::Display for DotdigitalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "dotdigital refused the request (HTTP {})", self.http_status.as_u16())?;
+        write!(
+            f,
+            "dotdigital refused the request (HTTP {})",
+            self.http_status.as_u16()
+        )?;
         match &self.kind {
             DotdigitalErrorKind::Validation(failures) => {
                 for (i, v) in failures.iter().enumerate() {
@@ -179,6 +207,37 @@ impl fmt::Display for DotdigitalError {
             DotdigitalErrorKind::Unauthorized(text) => write!(f, ": unauthorized: {text}")?,
             DotdigitalErrorKind::Status(text) => write!(f, ": {text}")?,
         }
+        if self.operation_sends_message {
+            f.write_str(if self.message_may_have_been_sent() {
+                " [a message may have been sent]"
+            } else {
+                " [no message was sent]"
+            })?;
+        }
         Ok(())
     }
+}
+
+/// `User-Agent` of every request.
+const USER_AGENT: &str = concat!("verify-rs/", env!("CARGO_PKG_VERSION"));
+
+/// An unsigned JSON request to `path` under the configured base URL.
+fn json_request(
+    config: &Config,
+    method: http::Method,
+    path: &str,
+    body: Vec<u8>,
+) -> http::Request<Vec<u8>> {
+    let mut request = http::Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = config.base_url.join(path);
+    let headers = request.headers_mut();
+    let json = HeaderValue::from_static("application/json");
+    headers.insert(http::header::CONTENT_TYPE, json.clone());
+    headers.insert(http::header::ACCEPT, json);
+    headers.insert(
+        http::header::USER_AGENT,
+        HeaderValue::from_static(USER_AGENT),
+    );
+    request
 }

@@ -1,0 +1,440 @@
+//! dotdigital's answers: the VerifyCode object, its enums, the identifier of
+//! a verification, and the parsing of every documented response.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::SystemTime;
+
+use crate::Provider;
+use crate::error::{Excerpt, ResponseError, UnexpectedResponse, ValidationError, mask_digit_runs};
+
+use super::{DotdigitalError, DotdigitalErrorKind, ValidationFailure};
+
+/// The largest response body the parsers read (1 MiB); anything longer is an
+/// [`UnexpectedResponse`].
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// dotdigital's identifier of one verification (`requestId`): a GUID,
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hexadecimal digits.
+///
+/// It is checked when built, so only a well-formed GUID can enter a request
+/// path. Both letter cases are accepted and kept as given.
+///
+/// ```
+/// use verify_core::dotdigital::RequestId;
+/// let id: RequestId = "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c".parse().unwrap();
+/// assert_eq!(id.as_str(), "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c");
+/// assert!("0bd57dc3/../validate".parse::<RequestId>().is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(String);
+
+impl RequestId {
+    /// Checks that `value` is a GUID (8-4-4-4-12 hexadecimal digits).
+    pub fn new(value: impl Into<String>) -> Result<Self, ValidationError> {
+        let value = value.into();
+        if is_guid(&value) {
+            Ok(Self(value))
+        } else {
+            Err(ValidationError::single(
+                "requestId",
+                "must be a GUID: 8-4-4-4-12 hexadecimal digits separated by hyphens",
+            ))
+        }
+    }
+
+    /// The identifier as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether `s` is `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex digits.
+fn is_guid(s: &str) -> bool {
+    let groups = [8, 4, 4, 4, 12];
+    let mut parts = s.split('-');
+    for len in groups {
+        match parts.next() {
+            Some(p) if p.len() == len && p.bytes().all(|b| b.is_ascii_hexdigit()) => {}
+            _ => return false,
+        }
+    }
+    parts.next().is_none()
+}
+
+impl FromStr for RequestId {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RequestId").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for RequestId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RequestId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        Self::new(s).map_err(|_| {
+            serde::de::Error::custom("requestId must be a GUID (8-4-4-4-12 hexadecimal digits)")
+        })
+    }
+}
+
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])* $name:ident {
+            $( $(#[$doc:meta])* $variant:ident = $text:literal $(| $alias:literal)*, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$doc])* $variant, )*
+            /// A value this version does not know, as received.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value for a string as dotdigital spells it (ASCII case
+            /// ignored); anything else is `Unknown`.
+            pub fn parse(s: &str) -> Self {
+                $(
+                    if s.eq_ignore_ascii_case($text) $(|| s.eq_ignore_ascii_case($alias))* {
+                        return Self::$variant;
+                    }
+                )*
+                Self::Unknown(s.to_owned())
+            }
+
+            /// dotdigital's spelling.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $text, )*
+                    Self::Unknown(s) => s,
+                }
+            }
+
+            /// Every documented value.
+            pub const ALL: &'static [$name] = &[ $( Self::$variant, )* ];
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self::parse(s)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self::parse(&s)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = std::convert::Infallible;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self::parse(s))
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// A VerifyCode's `status`.
+    CodeStatus {
+        /// `CodeNotVerified`: the code was sent and not (yet) verified; after
+        /// a validate, the code given was wrong. The seed's example spelling
+        /// `CodeUnverified` reads as this.
+        NotVerified = "CodeNotVerified" | "CodeUnverified",
+        /// `CodeNotSent`: not sent, the phone number is dead.
+        NotSent = "CodeNotSent",
+        /// `CodeVerified`: the code given was correct.
+        Verified = "CodeVerified",
+        /// `CodeLocked`: too many wrong codes; the request is discarded.
+        Locked = "CodeLocked",
+        /// `CodeExpired`: the code is no longer valid.
+        Expired = "CodeExpired",
+    }
+}
+
+string_enum! {
+    /// A VerifyCode's `numberStatus`.
+    NumberStatus {
+        /// `On`: the phone is on.
+        On = "On",
+        /// `Off`: the phone is off.
+        Off = "Off",
+        /// `Dead`: the number is dead.
+        Dead = "Dead",
+        /// `NotProvisioned`: not on a mobile network (a landline).
+        NotProvisioned = "NotProvisioned",
+    }
+}
+
+string_enum! {
+    /// A 400 response's `failureCode`.
+    FailureCode {
+        /// `countryIsoCode` is not a valid country.
+        CountryIsoCodeInvalid = "CountryIsoCodeInvalid",
+        /// `from` contains characters that are not allowed.
+        FromContainsDisallowedCharacters = "FromContainsDisallowedCharacters",
+        /// `from` is empty.
+        FromEmpty = "FromEmpty",
+        /// A numeric `from` is longer than 15 digits.
+        FromExceedsMaxNumericLength = "FromExceedsMaxNumericLength",
+        /// An alphanumeric `from` is longer than 11 characters.
+        FromExceedsMaxTextLength = "FromExceedsMaxTextLength",
+        /// `from` is shorter than 2 characters.
+        FromUnderMinTextLength = "FromUnderMinTextLength",
+        /// `from` is reserved.
+        FromReserved = "FromReserved",
+        /// The account has not enough credit.
+        InsufficientCredit = "InsufficientCredit",
+        /// The body is not valid JSON.
+        InvalidJson = "InvalidJson",
+        /// `to` is empty.
+        ToEmpty = "ToEmpty",
+        /// `to` is not a valid number.
+        ToInvalid = "ToInvalid",
+        /// `validUntil` is in the past.
+        ValidUntilMinExceeded = "ValidUntilMinExceeded",
+        /// `validUntil` is more than 30 minutes ahead.
+        ValidUntilMaxExceeded = "ValidUntilMaxExceeded",
+        /// Too many codes to one number (or requests on the account) in a
+        /// window: try later.
+        Throttled = "Throttled",
+    }
+}
+
+/// dotdigital's VerifyCode object: where one verification stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyCode {
+    /// The verification's identifier, to validate codes against.
+    pub request_id: RequestId,
+    /// The number the code was sent to, in international format.
+    pub phone_number: String,
+    /// Where the code stands.
+    pub status: CodeStatus,
+    /// The state of the phone number.
+    pub number_status: NumberStatus,
+    /// When the request was created; `None` when absent or not an ISO 8601
+    /// UTC time.
+    pub created: Option<SystemTime>,
+    /// When the code was verified, if it was and the time was readable.
+    pub verified: Option<SystemTime>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawVerifyCode {
+    request_id: String,
+    phone_number: String,
+    status: String,
+    number_status: String,
+    #[serde(default)]
+    created: Option<serde_json::Value>,
+    #[serde(default)]
+    verified: Option<serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawFailure {
+    #[serde(default)]
+    property: Option<String>,
+    failure_code: String,
+    #[serde(default)]
+    details: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum RawFailures {
+    Many(Vec<RawFailure>),
+    One(RawFailure),
+}
+
+fn time(value: Option<serde_json::Value>) -> Option<SystemTime> {
+    match value {
+        Some(serde_json::Value::String(s)) => humantime::parse_rfc3339_weak(s.trim()).ok(),
+        _ => None,
+    }
+}
+
+/// A successful answer: a VerifyCode, or 204 No Content.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    Code(VerifyCode),
+    NoContent,
+}
+
+/// Reads any dotdigital response. `sends_message`: whether the operation can
+/// send an SMS (create and send) or not (validate).
+pub(crate) fn parse(
+    response: &http::Response<&[u8]>,
+    sends_message: bool,
+) -> Result<Parsed, ResponseError> {
+    let status = response.status();
+    let body: &[u8] = response.body();
+    let retry_after = crate::error::retry_after(response.headers());
+    let unexpected = |reason: &str| {
+        ResponseError::Unexpected(UnexpectedResponse {
+            provider: Provider::Dotdigital,
+            status,
+            reason: reason.to_owned(),
+            excerpt: Excerpt::new(body),
+            message_may_have_been_sent: sends_message,
+            retry_after,
+        })
+    };
+    if body.len() > MAX_BODY_BYTES {
+        return Err(unexpected("the body is larger than 1 MiB"));
+    }
+    let error = |kind| {
+        ResponseError::Dotdigital(DotdigitalError {
+            http_status: status,
+            kind,
+            operation_sends_message: sends_message,
+            retry_after,
+        })
+    };
+    match status.as_u16() {
+        204 => Ok(Parsed::NoContent),
+        200..=299 => {
+            if body.trim_ascii().is_empty() {
+                return Err(unexpected("a success status without a VerifyCode body"));
+            }
+            let raw: RawVerifyCode = serde_json::from_slice(body).map_err(|e| {
+                unexpected(&format!("not a VerifyCode object ({})", json_problem(&e)))
+            })?;
+            let request_id = RequestId::new(raw.request_id)
+                .map_err(|_| unexpected("the VerifyCode's requestId is not a GUID"))?;
+            Ok(Parsed::Code(VerifyCode {
+                request_id,
+                phone_number: raw.phone_number,
+                status: CodeStatus::parse(&raw.status),
+                number_status: NumberStatus::parse(&raw.number_status),
+                created: time(raw.created),
+                verified: time(raw.verified),
+            }))
+        }
+        400 => {
+            let raw: RawFailures = serde_json::from_slice(body).map_err(|e| {
+                unexpected(&format!(
+                    "not an array of ValidationFailure objects ({})",
+                    json_problem(&e)
+                ))
+            })?;
+            let raw = match raw {
+                RawFailures::Many(v) => v,
+                RawFailures::One(f) => vec![f],
+            };
+            let failures = raw
+                .into_iter()
+                .map(|f| ValidationFailure {
+                    property: f.property.unwrap_or_default(),
+                    failure_code: FailureCode::parse(&f.failure_code),
+                    details: mask_digit_runs(f.details.as_deref().unwrap_or_default()),
+                })
+                .collect();
+            Err(error(DotdigitalErrorKind::Validation(failures)))
+        }
+        401 => Err(error(DotdigitalErrorKind::Unauthorized(Excerpt::new(body)))),
+        _ => Err(error(DotdigitalErrorKind::Status(Excerpt::new(body)))),
+    }
+}
+
+/// What is wrong with a JSON body, without echoing any of its values.
+fn json_problem(e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "missing fields or wrong types",
+        serde_json::error::Category::Eof => "truncated JSON",
+    };
+    format!("{what} at line {} column {}", e.line(), e.column())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guid_shapes() {
+        for ok in [
+            "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c",
+            "0BD57DC3-580C-4C1D-8AEE-2FF79BD8633C",
+            "00000000-0000-0000-0000-000000000000",
+        ] {
+            assert!(RequestId::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "0bd57dc3580c4c1d8aee2ff79bd8633c",
+            "{0bd57dc3-580c-4c1d-8aee-2ff79bd8633c}",
+            "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c-",
+            "0bd57dc3-580c-4c1d-8aee-2ff79bd8633g",
+            "0bd57dc3-580c-4c1d-8aee-2ff79bd8633",
+            "0bd57dc3-580c-4c1d-8aee/2ff79bd8633c",
+            "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c\n",
+            "０bd57dc3-580c-4c1d-8aee-2ff79bd8633c",
+        ] {
+            assert!(RequestId::new(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn request_id_serde_checks_shape() {
+        let id: RequestId =
+            serde_json::from_str("\"0bd57dc3-580c-4c1d-8aee-2ff79bd8633c\"").unwrap();
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            "\"0bd57dc3-580c-4c1d-8aee-2ff79bd8633c\""
+        );
+        assert!(serde_json::from_str::<RequestId>("\"../x\"").is_err());
+    }
+
+    #[test]
+    fn enums_round_trip_and_keep_unknowns() {
+        for s in CodeStatus::ALL {
+            assert_eq!(&CodeStatus::parse(s.as_str()), s);
+        }
+        for s in NumberStatus::ALL {
+            assert_eq!(&NumberStatus::parse(s.as_str()), s);
+        }
+        for s in FailureCode::ALL {
+            assert_eq!(&FailureCode::parse(s.as_str()), s);
+        }
+        assert_eq!(FailureCode::ALL.len(), 14);
+        assert_eq!(CodeStatus::parse("CodeUnverified"), CodeStatus::NotVerified);
+        assert_eq!(CodeStatus::parse("codeverified"), CodeStatus::Verified);
+        assert_eq!(
+            CodeStatus::parse("CodeResent"),
+            CodeStatus::Unknown("CodeResent".into())
+        );
+        assert_eq!(NumberStatus::parse("Roaming").as_str(), "Roaming");
+    }
+}
