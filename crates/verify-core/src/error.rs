@@ -150,14 +150,12 @@ impl Excerpt {
         let head = &body[..body.len().min(Self::MAX_CHARS * 4)];
         let text = String::from_utf8_lossy(head);
         let mut out = String::with_capacity(Self::MAX_CHARS);
-        let mut taken = 0;
-        for c in text.chars() {
+        for (taken, c) in text.chars().enumerate() {
             if taken == Self::MAX_CHARS {
                 out.push('…');
                 break;
             }
             out.push(if c.is_control() { ' ' } else { c });
-            taken += 1;
         }
         Self(mask_digit_runs(out.trim()))
     }

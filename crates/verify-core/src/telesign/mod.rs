@@ -4,16 +4,32 @@
 //! Specification: TeleSign's Verify API (seeds 001 and 002) and
 //! `PROVIDERS.md` section 1.
 
+pub mod callback;
+mod call;
 mod codes;
+mod completion;
+mod reference_id;
+mod request;
+pub mod response;
 pub mod signing;
+pub mod sms;
+mod status;
+mod ucid;
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 
+pub use call::SendCall;
 pub use codes::{ErrorCode, StatusCode};
+pub use completion::Complete;
+pub use reference_id::ReferenceId;
+pub use response::{CodeState, Status, VerifyInfo, VerifyResponse};
 pub use signing::AuthMethod;
+pub use sms::SendSms;
+pub use status::GetStatus;
+pub use ucid::Ucid;
 
 use crate::error::{ConfigError, mask_digit_runs};
 use crate::{ApiKey, BaseUrl};

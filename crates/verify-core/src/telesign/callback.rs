@@ -1,0 +1,195 @@
+//! Delivery-report callbacks: TeleSign POSTs the transaction's JSON to your
+//! URL, signed with `base64(HMAC-SHA256(base64decode(api_key), raw_body))`.
+//!
+//! Authenticating ([`verify_signature`]) and reading ([`parse_callback`])
+//! are separate steps: the signature covers the raw bytes, whatever they are.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use subtle::ConstantTimeEq;
+
+use super::response::{MAX_BODY_BYTES, Status, VerifyInfo, parse_body};
+use super::{ApiError, Credentials, ReferenceId, signing};
+use crate::error::Excerpt;
+
+/// The alternative header TeleSign may carry the signature in.
+pub const X_TS_AUTHORIZATION: &str = "x-ts-authorization";
+
+/// A delivery report, authenticated and parsed.
+#[derive(Clone, Debug)]
+pub struct DeliveryReport {
+    /// `reference_id`: the transaction this report is about.
+    pub reference_id: ReferenceId,
+    /// `status`: the delivery status.
+    pub status: Option<Status>,
+    /// `verify`, when present.
+    pub verify: Option<VerifyInfo>,
+    /// `submit_timestamp`, as sent.
+    pub submit_timestamp: Option<String>,
+    /// `errors`.
+    pub errors: Vec<ApiError>,
+    /// `resource_uri`.
+    pub resource_uri: Option<String>,
+    /// `sub_resource`.
+    pub sub_resource: Option<String>,
+    /// `additional_info`, kept as JSON.
+    pub additional_info: Option<serde_json::Value>,
+}
+
+/// Why a callback was refused. Answer it with 401 (signature problems) or
+/// 400 (body problems); never act on it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallbackRejection {
+    /// Neither `Authorization` nor `X-TS-Authorization` is present.
+    #[error("callback refused: no Authorization or X-TS-Authorization header")]
+    MissingSignature,
+    /// The header is not `TSA {customer_id}:{signature}` nor a bare base64
+    /// signature.
+    #[error("callback refused: malformed signature header")]
+    MalformedHeader,
+    /// The header names another customer id.
+    #[error("callback refused: the signature header names another customer id")]
+    CustomerIdMismatch,
+    /// The signature does not match the body.
+    #[error("callback refused: bad signature")]
+    BadSignature,
+    /// The signature is good but the body is not the documented JSON.
+    #[error("callback refused: {reason}; body starts: {excerpt:?}")]
+    MalformedBody {
+        /// Why the body was not understood.
+        reason: String,
+        /// The start of the body, made safe to print.
+        excerpt: Excerpt,
+    },
+}
+
+/// Checks a callback's signature over its raw `body`, in constant time.
+///
+/// Accepts the signature in `Authorization` or `X-TS-Authorization`, as
+/// `TSA {customer_id}:{signature}` or as the bare signature. A body longer
+/// than [`MAX_BODY_BYTES`] is refused without computing anything.
+pub fn verify_signature(
+    credentials: &Credentials,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> Result<(), CallbackRejection> {
+    let candidates = [
+        headers.get(http::header::AUTHORIZATION),
+        headers.get(X_TS_AUTHORIZATION),
+    ];
+    if candidates.iter().all(Option::is_none) {
+        return Err(CallbackRejection::MissingSignature);
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(too_large(body));
+    }
+    let expected = signing::hmac_sha256(credentials.decoded_key(), body);
+    let mut first_error = None;
+    for value in candidates.into_iter().flatten() {
+        match check_header(credentials, value, &expected) {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or(CallbackRejection::MissingSignature))
+}
+
+fn check_header(
+    credentials: &Credentials,
+    value: &http::HeaderValue,
+    expected: &[u8; 32],
+) -> Result<(), CallbackRejection> {
+    let text = value
+        .to_str()
+        .map_err(|_| CallbackRejection::MalformedHeader)?
+        .trim();
+    let signature = match text.get(..4) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("TSA ") => {
+            let rest = text.get(4..).unwrap_or("").trim_start();
+            let (customer_id, signature) = rest
+                .rsplit_once(':')
+                .ok_or(CallbackRejection::MalformedHeader)?;
+            if customer_id != credentials.customer_id() {
+                return Err(CallbackRejection::CustomerIdMismatch);
+            }
+            signature
+        }
+        _ => text,
+    };
+    if signature.is_empty() || signature.contains([':', ' ']) {
+        return Err(CallbackRejection::MalformedHeader);
+    }
+    let decoded = STANDARD
+        .decode(signature)
+        .map_err(|_| CallbackRejection::MalformedHeader)?;
+    // `ct_eq` on slices of different lengths is false, without a shortcut on
+    // the contents.
+    if bool::from(decoded.as_slice().ct_eq(expected.as_slice())) {
+        Ok(())
+    } else {
+        Err(CallbackRejection::BadSignature)
+    }
+}
+
+fn too_large(body: &[u8]) -> CallbackRejection {
+    CallbackRejection::MalformedBody {
+        reason: format!("body too large (over {MAX_BODY_BYTES} bytes)"),
+        excerpt: Excerpt::new(body),
+    }
+}
+
+/// Reads a callback body that is already authenticated (see
+/// [`verify_signature`]).
+pub fn parse_report(body: &[u8]) -> Result<DeliveryReport, CallbackRejection> {
+    let malformed = |reason: String| CallbackRejection::MalformedBody {
+        reason,
+        excerpt: Excerpt::new(body),
+    };
+    let parsed = parse_body(body).map_err(malformed)?;
+    let reference_id = parsed
+        .checked_reference_id()
+        .map_err(|r| malformed(r.to_owned()))?
+        .ok_or_else(|| malformed("no reference_id".to_owned()))?;
+    Ok(DeliveryReport {
+        reference_id,
+        status: parsed.status,
+        verify: parsed.verify,
+        submit_timestamp: parsed.submit_timestamp,
+        errors: parsed.errors,
+        resource_uri: parsed.resource_uri,
+        sub_resource: parsed.sub_resource,
+        additional_info: parsed.additional_info,
+    })
+}
+
+/// Authenticates a callback request, then reads its body.
+///
+/// ```
+/// use verify_core::telesign::Credentials;
+/// use verify_core::telesign::callback::{parse_callback, CallbackRejection};
+/// let creds = Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=").unwrap();
+/// let request = http::Request::post("/callback").body(&b"{}"[..]).unwrap();
+/// assert_eq!(parse_callback(&creds, &request).unwrap_err(), CallbackRejection::MissingSignature);
+/// ```
+pub fn parse_callback(
+    credentials: &Credentials,
+    request: &http::Request<&[u8]>,
+) -> Result<DeliveryReport, CallbackRejection> {
+    verify_signature(credentials, request.headers(), request.body())?;
+    parse_report(request.body())
+}
+
+impl fmt::Display for DeliveryReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "delivery report for {}", self.reference_id)?;
+        if let Some(s) = &self.status {
+            write!(f, ": {}", s.code)?;
+        }
+        Ok(())
+    }
+}
