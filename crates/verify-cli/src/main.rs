@@ -1,6 +1,44 @@
-//! The `verify` command (to come: `verify demo` on the embedded sandbox).
+//! The `verify` command: send and check SMS one-time verification codes
+//! through TeleSign Verify or dotdigital CPaaS Verify, print the exact
+//! request a command would send, or run the whole flow against the embedded
+//! sandbox (`verify demo`).
+#![forbid(unsafe_code)]
 
-fn main() {
-    eprintln!("verify: the demo is not built yet");
-    std::process::exit(2);
+mod cli;
+mod config;
+mod dotdigital_cmd;
+mod failure;
+mod render;
+mod run;
+mod spinner;
+mod telesign_cmd;
+mod transport;
+mod wire;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::failure::{EXIT_USAGE, Failure};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json_mode = cli.json;
+    let result = match cli.command {
+        Command::Telesign(c) => telesign_cmd::run(c, json_mode),
+        Command::Dotdigital(c) => dotdigital_cmd::run(c, json_mode),
+        Command::Demo(_) | Command::Sandbox(_) | Command::Start(_) | Command::Check(_) => {
+            eprintln!("error: not available in this build");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => report(f, json_mode),
+    }
+}
+
+fn report(f: Failure, json_mode: bool) -> ExitCode {
+    f.report(json_mode)
 }

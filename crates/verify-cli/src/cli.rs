@@ -1,0 +1,347 @@
+//! The command line, as clap reads it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::failure::EXIT_CODES_HELP;
+
+/// Send and check SMS one-time verification codes through TeleSign Verify or
+/// dotdigital CPaaS Verify.
+#[derive(Debug, Parser)]
+#[command(name = "verify", version, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// Print results and errors as one JSON object on stdout, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole flow for both providers against the embedded sandbox
+    /// (offline, on a loopback port) and report every step.
+    Demo(DemoArgs),
+    /// Run the provider simulator in the foreground until interrupted.
+    Sandbox(SandboxArgs),
+    /// TeleSign Verify operations.
+    #[command(subcommand)]
+    Telesign(TeleSignCommand),
+    /// dotdigital CPaaS Verify operations.
+    #[command(subcommand)]
+    Dotdigital(DotdigitalCommand),
+    /// Start a verification with the provider-neutral API (fails over to a
+    /// backup provider when the primary's send fails with nothing sent).
+    Start(StartArgs),
+    /// Check a code with the provider-neutral API.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the deterministic sandbox (same seed, same ids and codes).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// The address to listen on (loopback by default; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Seed of the deterministic sandbox; random when absent.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// Options of every command that sends a request.
+#[derive(Debug, Args, Clone)]
+pub struct SendOptions {
+    /// Print the exact HTTP request that would be sent (request line, every
+    /// header including Authorization, a blank line, the body) and send nothing.
+    #[arg(long)]
+    pub print_request: bool,
+    /// The Date to sign with --print-request, verbatim (an RFC 1123 date such as
+    /// "Wed, 14 Dec 2016 18:20:12 GMT"); now when absent.
+    #[arg(long, requires = "print_request")]
+    pub date: Option<String>,
+    /// The nonce to sign with --print-request; a random UUID v4 when absent.
+    #[arg(long, requires = "print_request")]
+    pub nonce: Option<String>,
+    /// Accept a plain http:// base URL that is not on loopback (credentials and
+    /// codes then travel unencrypted).
+    #[arg(long)]
+    pub allow_plain_http: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    /// Authorization: Basic, the key travels with every request.
+    Basic,
+    /// HMAC-SHA256 signature; the key never leaves the machine.
+    Hmac,
+}
+
+/// TeleSign account settings.
+#[derive(Debug, Args, Clone)]
+pub struct TeleSignAccount {
+    /// TeleSign customer id.
+    #[arg(long, env = "TELESIGN_CUSTOMER_ID")]
+    pub customer_id: Option<String>,
+    /// TeleSign API key (base64, as the portal shows it).
+    #[arg(long, env = "TELESIGN_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// How requests are authenticated.
+    #[arg(long, value_enum, default_value_t = AuthArg::Hmac)]
+    pub auth: AuthArg,
+    /// TeleSign base URL (default https://rest-ww.telesign.com).
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+/// dotdigital account settings.
+#[derive(Debug, Args, Clone)]
+pub struct DotdigitalAccount {
+    /// dotdigital API user name.
+    #[arg(long, env = "DOTDIGITAL_USERNAME")]
+    pub username: Option<String>,
+    /// dotdigital API user password.
+    #[arg(long, env = "DOTDIGITAL_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// dotdigital base URL (default https://services.comapi.com).
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeleSignCommand {
+    /// Send a code by SMS (POST /v1/verify/sms).
+    Send(TeleSignSendArgs),
+    /// Send a code by voice call (POST /v1/verify/call).
+    Voice(TeleSignVoiceArgs),
+    /// Read a verification's status, or check a code (GET /v1/verify/{reference_id}).
+    Status(TeleSignStatusArgs),
+    /// Tell TeleSign the user completed verification (PUT /v1/verify/completion/{reference_id}).
+    Complete(TeleSignCompleteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TeleSignSendArgs {
+    #[command(flatten)]
+    pub account: TeleSignAccount,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The phone number: digits, country code first (phone_number).
+    #[arg(long)]
+    pub to: String,
+    /// Use case code: ATCK BACF BACS CHBK CLDR LEAD OTHR PWRT RESV RXPF SHIP THEF TRVF UNKN (ucid).
+    #[arg(long)]
+    pub ucid: Option<String>,
+    /// The end user's IP address (originating_ip).
+    #[arg(long)]
+    pub originating_ip: Option<String>,
+    /// Language of the predefined template (language).
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Your own code, 3 to 7 digits; TeleSign generates one when absent (verify_code).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Message text, containing $$CODE$$ (template).
+    #[arg(long)]
+    pub template: Option<String>,
+    /// The template length your account allows, 160 to 1600 (not sent).
+    #[arg(long)]
+    pub template_limit: Option<usize>,
+    /// Sender id shown to the user, at most 20 characters (sender_id).
+    #[arg(long)]
+    pub sender_id: Option<String>,
+    /// Sent as a backup after another provider failed (is_primary=false).
+    #[arg(long)]
+    pub backup: bool,
+    /// India DLT template id (dlt_template_id).
+    #[arg(long)]
+    pub dlt_template_id: Option<String>,
+    /// India DLT entity id (dlt_entity_id).
+    #[arg(long)]
+    pub dlt_entity_id: Option<String>,
+    /// Payment amount for $$AMOUNT$$ (transaction_amount; needs --transaction-payee).
+    #[arg(long)]
+    pub transaction_amount: Option<String>,
+    /// Payee for $$PAYEE$$ (transaction_payee; needs --transaction-amount).
+    #[arg(long)]
+    pub transaction_payee: Option<String>,
+    /// Ask for a SIM swap check (sim_swap_check=true or false).
+    #[arg(long)]
+    pub sim_swap_check: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+pub struct TeleSignVoiceArgs {
+    #[command(flatten)]
+    pub account: TeleSignAccount,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The phone number: digits, country code first (phone_number).
+    #[arg(long)]
+    pub to: String,
+    /// Use case code (ucid).
+    #[arg(long)]
+    pub ucid: Option<String>,
+    /// The end user's IP address (originating_ip).
+    #[arg(long)]
+    pub originating_ip: Option<String>,
+    /// Language of the spoken message (language).
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Your own code, 3 to 7 digits (verify_code).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Text to speak, containing $$CODE$$ (tts_message).
+    #[arg(long)]
+    pub tts_message: Option<String>,
+    /// Sent as a backup after another provider failed (is_primary=false).
+    #[arg(long)]
+    pub backup: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TeleSignStatusArgs {
+    #[command(flatten)]
+    pub account: TeleSignAccount,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The reference_id the send returned (32 hex digits).
+    #[arg(long)]
+    pub reference_id: String,
+    /// The code the user typed, to check it (verify_code).
+    #[arg(long)]
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TeleSignCompleteArgs {
+    #[command(flatten)]
+    pub account: TeleSignAccount,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The reference_id the send returned (32 hex digits).
+    #[arg(long)]
+    pub reference_id: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DotdigitalCommand {
+    /// Create and send a code (POST /webapi/verify). May take up to 130 s.
+    Send(DotdigitalSendArgs),
+    /// Validate the code the user typed (PUT /WebApi/Verify/{requestId}/validate).
+    Validate(DotdigitalValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DotdigitalSendArgs {
+    #[command(flatten)]
+    pub account: DotdigitalAccount,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The phone number, international format, or local with --country-iso-code (to).
+    #[arg(long)]
+    pub to: String,
+    /// Sender: 2-15 digits, or 2-11 letters, digits, - _ . and space (from).
+    #[arg(long)]
+    pub from: String,
+    /// ISO 3166-1 alpha-3 country of a local number, e.g. GBR (countryIsoCode).
+    #[arg(long)]
+    pub country_iso_code: Option<String>,
+    /// Message text containing {{code}}, optionally {{validMinutes}} (body).
+    #[arg(long)]
+    pub body: Option<String>,
+    /// Code expiry, UTC ISO 8601 with milliseconds, at most 30 minutes ahead (validUntil).
+    #[arg(long)]
+    pub valid_until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DotdigitalValidateArgs {
+    #[command(flatten)]
+    pub account: DotdigitalAccount,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The requestId the send returned.
+    #[arg(long)]
+    pub request_id: String,
+    /// The code the user typed.
+    #[arg(long)]
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    /// TeleSign Verify.
+    Telesign,
+    /// dotdigital CPaaS Verify.
+    Dotdigital,
+}
+
+/// Both accounts, for the provider-neutral commands.
+#[derive(Debug, Args, Clone)]
+pub struct NeutralAccounts {
+    /// TeleSign customer id.
+    #[arg(long, env = "TELESIGN_CUSTOMER_ID")]
+    pub customer_id: Option<String>,
+    /// TeleSign API key (base64, as the portal shows it).
+    #[arg(long, env = "TELESIGN_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// How TeleSign requests are authenticated.
+    #[arg(long, value_enum, default_value_t = AuthArg::Hmac)]
+    pub auth: AuthArg,
+    /// dotdigital API user name.
+    #[arg(long, env = "DOTDIGITAL_USERNAME")]
+    pub username: Option<String>,
+    /// dotdigital API user password.
+    #[arg(long, env = "DOTDIGITAL_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// Base URL for both providers (a sandbox serves both); see the
+    /// provider-specific flags to set them apart.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// TeleSign base URL (overrides --base-url).
+    #[arg(long)]
+    pub telesign_base_url: Option<String>,
+    /// dotdigital base URL (overrides --base-url).
+    #[arg(long)]
+    pub dotdigital_base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    #[command(flatten)]
+    pub accounts: NeutralAccounts,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The phone number: digits, country code first.
+    #[arg(long)]
+    pub to: String,
+    /// The provider to try first.
+    #[arg(long, value_enum, default_value_t = ProviderArg::Telesign)]
+    pub provider: ProviderArg,
+    /// The provider to fall back to when the first one fails with nothing sent.
+    #[arg(long, value_enum)]
+    pub backup: Option<ProviderArg>,
+    /// Sender for dotdigital (from).
+    #[arg(long)]
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub accounts: NeutralAccounts,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The verification id `verify start` printed (provider:id).
+    #[arg(long)]
+    pub id: String,
+    /// The code the user typed.
+    #[arg(long)]
+    pub code: String,
+}

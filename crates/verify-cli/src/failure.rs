@@ -1,0 +1,117 @@
+//! Why a command failed, and the exit code that says so.
+
+use std::process::ExitCode;
+
+use serde_json::{Value, json};
+
+/// Exit code: the provider refused or failed, or the network did.
+pub const EXIT_PROVIDER: u8 = 1;
+/// Exit code: invalid input or usage; nothing was sent.
+pub const EXIT_USAGE: u8 = 2;
+
+/// The text `--help` shows about exit codes and secrets.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  provider or transport failure (the typed error is printed with its code)
+  2  invalid input or usage (every problem on its own line; nothing was sent)
+
+Secrets: API keys, passwords and one-time codes are never printed, except by
+--print-request, which shows the Authorization header exactly as it would be
+sent (Basic auth carries the key itself), so that a signature can be compared
+byte for byte. `verify demo` shows the codes it reads from the fake sandbox's
+outbox, labelled as such.";
+
+/// A failed command.
+#[derive(Debug)]
+pub enum Failure {
+    /// The caller's input: every problem, one per entry. Nothing was sent.
+    Usage(Vec<Problem>),
+    /// The provider or the transport failed.
+    Provider(ProviderFailure),
+}
+
+/// One problem with the caller's input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The field, flag or variable at fault.
+    pub field: String,
+    /// What is wrong with it.
+    pub rule: String,
+}
+
+impl Problem {
+    /// A problem with `field`.
+    pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+}
+
+/// A provider or transport failure, already made secret-free.
+#[derive(Debug)]
+pub struct ProviderFailure {
+    /// One line for humans: the typed error's Display.
+    pub message: String,
+    /// The same for scripts.
+    pub json: Value,
+}
+
+impl Failure {
+    /// A single usage problem.
+    pub fn usage(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self::Usage(vec![Problem::new(field, rule)])
+    }
+
+    /// The exit code for this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_) => EXIT_USAGE,
+            Self::Provider(_) => EXIT_PROVIDER,
+        }
+    }
+
+    /// Prints the failure: human text on stderr, or JSON on stdout.
+    pub fn report(&self, json_mode: bool) -> ExitCode {
+        if json_mode {
+            let value = match self {
+                Self::Usage(problems) => json!({
+                    "ok": false,
+                    "error": {
+                        "kind": "invalid_input",
+                        "problems": problems
+                            .iter()
+                            .map(|p| json!({"field": p.field, "rule": p.rule}))
+                            .collect::<Vec<_>>(),
+                    }
+                }),
+                Self::Provider(p) => json!({"ok": false, "error": p.json}),
+            };
+            println!("{value}");
+        } else {
+            match self {
+                Self::Usage(problems) => {
+                    eprintln!("error: invalid input, nothing was sent:");
+                    for p in problems {
+                        eprintln!("  {}: {}", p.field, p.rule);
+                    }
+                }
+                Self::Provider(p) => eprintln!("error: {}", p.message),
+            }
+        }
+        ExitCode::from(self.exit_code())
+    }
+}
+
+impl From<verify_core::ValidationError> for Failure {
+    fn from(e: verify_core::ValidationError) -> Self {
+        Self::Usage(
+            e.errors()
+                .iter()
+                .map(|f| Problem::new(f.field, f.rule.clone()))
+                .collect(),
+        )
+    }
+}

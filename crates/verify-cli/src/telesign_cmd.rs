@@ -1,0 +1,120 @@
+//! `verify telesign send|voice|status|complete`.
+
+use verify_core::telesign::{Complete, GetStatus, ReferenceId, SendCall, SendSms, Ucid};
+use verify_core::{Code, Role};
+
+use crate::cli::{TeleSignCommand, TeleSignStatusArgs};
+use crate::failure::{Failure, Problem};
+use crate::render;
+use crate::run::{self, Sent};
+use crate::transport;
+
+/// A well-formed id that stands in for a malformed one, so that the other
+/// fields can still be checked and reported in the same run.
+const PLACEHOLDER_ID: &str = "00000000000000000000000000000000";
+
+fn reference_id(value: &str, problems: &mut Vec<Problem>) -> ReferenceId {
+    match ReferenceId::new(value.trim()) {
+        Ok(id) => id,
+        Err(e) => {
+            problems.extend(
+                e.errors()
+                    .iter()
+                    .map(|f| Problem::new(f.field, f.rule.clone())),
+            );
+            ReferenceId::new(PLACEHOLDER_ID)
+                .unwrap_or_else(|_| unreachable!("the placeholder id is 32 hex digits"))
+        }
+    }
+}
+
+fn ucid(value: Option<&str>, problems: &mut Vec<Problem>) -> Option<Ucid> {
+    match value?.parse::<Ucid>() {
+        Ok(u) => Some(u),
+        Err(e) => {
+            problems.extend(
+                e.errors()
+                    .iter()
+                    .map(|f| Problem::new(f.field, f.rule.clone())),
+            );
+            None
+        }
+    }
+}
+
+/// Runs one TeleSign command.
+pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
+    match command {
+        TeleSignCommand::Send(a) => {
+            let mut problems = Vec::new();
+            let config = a.account.config(&a.send, &mut problems);
+            let mut op = SendSms::new(a.to.clone());
+            op.ucid = ucid(a.ucid.as_deref(), &mut problems);
+            op.originating_ip = a.originating_ip.clone();
+            op.language = a.language.clone();
+            op.verify_code = a.code.clone().map(Code::new);
+            op.template = a.template.clone();
+            op.sender_id = a.sender_id.clone();
+            op.dlt_template_id = a.dlt_template_id.clone();
+            op.dlt_entity_id = a.dlt_entity_id.clone();
+            op.transaction_amount = a.transaction_amount.clone();
+            op.transaction_payee = a.transaction_payee.clone();
+            op.sim_swap_check = a.sim_swap_check;
+            op.template_limit = a.template_limit;
+            op.is_primary = a.backup.then_some(false);
+            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
+                transport::send(op, c, "sending the code (TeleSign SMS)")
+            })?;
+            finish(sent, json_mode, render::telesign)
+        }
+        TeleSignCommand::Voice(a) => {
+            let mut problems = Vec::new();
+            let config = a.account.config(&a.send, &mut problems);
+            let mut op = SendCall::new(a.to.clone());
+            op.ucid = ucid(a.ucid.as_deref(), &mut problems);
+            op.originating_ip = a.originating_ip.clone();
+            op.language = a.language.clone();
+            op.verify_code = a.code.clone().map(Code::new);
+            op.tts_message = a.tts_message.clone();
+            op.is_primary = a.backup.then_some(false);
+            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
+                transport::send(op, c, "placing the call (TeleSign voice)")
+            })?;
+            finish(sent, json_mode, render::telesign)
+        }
+        TeleSignCommand::Status(a) => status(a, json_mode),
+        TeleSignCommand::Complete(a) => {
+            let mut problems = Vec::new();
+            let config = a.account.config(&a.send, &mut problems);
+            let op = Complete::new(reference_id(&a.reference_id, &mut problems));
+            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
+                transport::send(op, c, "completing the verification")
+            })?;
+            finish(sent, json_mode, render::telesign)
+        }
+    }
+}
+
+fn status(a: TeleSignStatusArgs, json_mode: bool) -> Result<(), Failure> {
+    let mut problems = Vec::new();
+    let config = a.account.config(&a.send, &mut problems);
+    let mut op = GetStatus::new(reference_id(&a.reference_id, &mut problems));
+    op.verify_code = a.code.clone().map(Code::new);
+    let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
+        transport::send(op, c, "reading the status")
+    })?;
+    finish(sent, json_mode, render::telesign)
+}
+
+/// Prints what a command ended with.
+pub fn finish<T>(
+    sent: Sent<T>,
+    json_mode: bool,
+    render: impl FnOnce(&T) -> render::Rendered,
+) -> Result<(), Failure> {
+    match sent {
+        Sent::Printed(request) => run::print_request(&request, json_mode),
+        Sent::Answered(output) => render(&output).print(json_mode),
+    }
+    Ok(())
+}
