@@ -3,12 +3,14 @@
 //! - `cargo xtask ci`: exactly what CI runs (`.ci/run`).
 //! - `cargo xtask fuzz [--seconds N] [TARGET...]`: every cargo-fuzz target (or the named ones) for N seconds each.
 //! - `cargo xtask bench`: the criterion benchmarks, then rewrites the table in `BENCHMARKS.md`.
+//! - `cargo xtask fuzz-seeds`: regenerates `fuzz/seeds/` from the JSON test vectors.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod bench;
 mod fuzz;
+mod seeds;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,8 +18,11 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz-seeds") => seeds::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask ci | fuzz [--seconds N] [TARGET...] | bench [CRITERION ARGS...]");
+            eprintln!(
+                "usage: cargo xtask ci | fuzz [--seconds N] [TARGET...] | bench [CRITERION ARGS...] | fuzz-seeds"
+            );
             return ExitCode::from(2);
         }
     };
@@ -41,7 +46,9 @@ pub(crate) fn root() -> PathBuf {
 /// Runs a command to completion, failing on a non-zero exit.
 pub(crate) fn sh(cmd: &mut Command) -> Result<(), String> {
     eprintln!("$ {cmd:?}");
-    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -51,5 +58,7 @@ pub(crate) fn sh(cmd: &mut Command) -> Result<(), String> {
 
 /// CI is `.ci/run`; running the same script keeps the two from drifting apart.
 fn ci() -> Result<(), String> {
-    sh(Command::new("bash").arg(root().join(".ci/run")).current_dir(root()))
+    sh(Command::new("bash")
+        .arg(root().join(".ci/run"))
+        .current_dir(root()))
 }

@@ -1,0 +1,475 @@
+//! The properties every fuzz target checks, shared with the seed replay test.
+//!
+//! Each `pub fn <target>(data: &[u8])` decodes the fuzzer's bytes into inputs,
+//! runs the core and asserts the target's properties; a violated property is a
+//! panic, which both libFuzzer and `cargo test` report. The rules are h11's:
+//! any input parses or gives the typed error, never anything else; whatever the
+//! core accepts yields a well-formed request, whatever it rejects yields a
+//! `ValidationError` naming at least one field.
+//!
+//! This file is compiled twice: as `verify_fuzz::checks` (by the fuzz targets)
+//! and as a module of `crates/verify-core/tests/fuzz_corpus.rs`. It may only
+//! use `verify-core` and crates `verify-core` itself depends on.
+
+#![allow(dead_code)]
+
+use std::fmt::Debug;
+use std::time::{Duration, SystemTime};
+
+use verify_core::error::Excerpt;
+use verify_core::telesign::signing;
+use verify_core::{BaseUrl, Operation, Provider, ProviderConfig, Role, ValidationError};
+
+/// Every fuzz target: its name (the file under `fuzz/fuzz_targets/` and the
+/// folder under `fuzz/seeds/`) and its check.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("base_url", base_url),
+    ("excerpt", excerpt),
+    ("telesign_signing", telesign_signing),
+];
+
+/// The fields of a multi-field input: NUL-separated, each read as lossy
+/// UTF-8; missing fields are empty. Seeds stay readable and the fuzzer can
+/// still reach every split.
+pub struct Fields<'a> {
+    parts: Vec<&'a [u8]>,
+}
+
+impl<'a> Fields<'a> {
+    /// Splits `data` on NUL bytes.
+    pub fn new(data: &'a [u8]) -> Self {
+        Self {
+            parts: data.split(|&b| b == 0).collect(),
+        }
+    }
+
+    /// Field `i` as bytes (empty when absent).
+    pub fn bytes(&self, i: usize) -> &'a [u8] {
+        self.parts.get(i).copied().unwrap_or(&[])
+    }
+
+    /// Field `i` as text (lossy UTF-8, empty when absent).
+    pub fn text(&self, i: usize) -> String {
+        String::from_utf8_lossy(self.bytes(i)).into_owned()
+    }
+
+    /// Field `i` as a small number (its first byte, 0 when absent).
+    pub fn byte(&self, i: usize) -> u8 {
+        self.bytes(i).first().copied().unwrap_or(0)
+    }
+}
+
+/// Encodes fields the way [`Fields`] decodes them (for the seed generator).
+pub fn encode_fields(fields: &[&[u8]]) -> Vec<u8> {
+    fields.join(&0u8)
+}
+
+/// A response from fuzzer bytes: `STATUS\nName: value\n...\n\nBODY`, like
+/// HTTP/1.1 without the version. A first line that is not a status gives 200
+/// and the whole input as the body; malformed header lines are skipped.
+pub fn response(data: &[u8]) -> http::Response<&[u8]> {
+    let mut builder = http::Response::builder();
+    let mut body: &[u8] = data;
+    if let Some(nl) = data.iter().position(|&b| b == b'\n') {
+        let (first, rest) = data.split_at(nl);
+        let rest = rest.get(1..).unwrap_or(&[]);
+        let status = std::str::from_utf8(first)
+            .ok()
+            .and_then(|s| s.trim().parse::<u16>().ok())
+            .and_then(|s| http::StatusCode::from_u16(s).ok());
+        if let Some(status) = status {
+            builder = builder.status(status);
+            body = rest;
+            // Headers until an empty line.
+            loop {
+                let Some(nl) = body.iter().position(|&b| b == b'\n') else {
+                    break;
+                };
+                let (line, after) = body.split_at(nl);
+                let after = after.get(1..).unwrap_or(&[]);
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                body = after;
+                if line.is_empty() {
+                    break;
+                }
+                if let Some(colon) = line.iter().position(|&b| b == b':') {
+                    let (name, value) = line.split_at(colon);
+                    let value = value.get(1..).unwrap_or(&[]).trim_ascii();
+                    if let (Ok(n), Ok(v)) = (
+                        http::HeaderName::from_bytes(name.trim_ascii()),
+                        http::HeaderValue::from_bytes(value),
+                    ) {
+                        builder = builder.header(n, v);
+                    }
+                }
+            }
+        }
+    }
+    builder
+        .body(body)
+        .unwrap_or_else(|_| http::Response::new(body))
+}
+
+/// Encodes a response the way [`response`] decodes it (for the seed generator).
+pub fn encode_response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!("{status}\n").into_bytes();
+    for (n, v) in headers {
+        out.extend_from_slice(format!("{n}: {v}\n").as_bytes());
+    }
+    out.push(b'\n');
+    out.extend_from_slice(body);
+    out
+}
+
+/// A parser must give a value or a typed error for any bytes, the same one
+/// twice, and both must format without panicking. Returns the result for
+/// operation-specific checks.
+pub fn check_parse<O>(
+    op: &O,
+    provider: Provider,
+    data: &[u8],
+) -> Result<O::Output, verify_core::ResponseError>
+where
+    O: Operation,
+    O::Output: Debug,
+{
+    let first = op.parse_response(provider, response(data));
+    let second = op.parse_response(provider, response(data));
+    assert_eq!(
+        format!("{first:?}"),
+        format!("{second:?}"),
+        "parsing is not deterministic"
+    );
+    if let Err(e) = &first {
+        let shown = e.to_string();
+        assert!(!shown.is_empty());
+        // The accessors a transport's retry policy relies on must not panic.
+        let _ = (
+            e.is_temporary(),
+            e.is_rate_limited(),
+            e.retry_after(),
+            e.http_status(),
+        );
+        let _ = e.message_may_have_been_sent();
+    }
+    first
+}
+
+/// The fixed date and nonce requests are signed with.
+pub const NONCE: &str = "A1592C6F-E384-4CDB-BC42-C3AB970369E9";
+
+/// 2016-12-14T18:20:12Z, the date of TeleSign's published signing vectors.
+pub fn date() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_481_739_612)
+}
+
+/// Whatever `to_request` accepts must be a well-formed request under the
+/// configured base URL that signs cleanly; whatever it rejects must be a
+/// `ValidationError` naming at least one field, with no secret in its text.
+/// `secrets` are values that must never appear in an error message.
+pub fn check_build<O: Operation>(
+    op: &O,
+    config: &ProviderConfig,
+    role: Role,
+    secrets: &[&str],
+) -> Result<http::Request<Vec<u8>>, ValidationError> {
+    let built = op.to_request(config, role);
+    match &built {
+        Ok(request) => {
+            let mut request = request.clone();
+            assert_well_formed(&request, config);
+            config.authorize(&mut request, date(), NONCE);
+            assert!(
+                request.headers().contains_key(http::header::AUTHORIZATION),
+                "a signed request has an Authorization header"
+            );
+        }
+        Err(e) => {
+            assert!(!e.errors().is_empty(), "a ValidationError names a field");
+            for f in e.errors() {
+                assert!(!f.field.is_empty() && !f.rule.is_empty(), "{f:?}");
+            }
+            assert_no_secret(&format!("{e} {e:?}"), secrets);
+        }
+    }
+    // The same operation for the other provider is refused, naming `provider`.
+    if let Some(p) = op.provider() {
+        let other = other_provider_config(p);
+        let e = op
+            .to_request(&other, role)
+            .err()
+            .unwrap_or_else(|| panic!("a {p} operation accepted another provider's config"));
+        assert!(e.fields().any(|f| f == "provider"), "{e}");
+    }
+    built
+}
+
+/// A built request: a method with the right body, an absolute URI under the
+/// base URL, a body matching its content type.
+pub fn assert_well_formed(request: &http::Request<Vec<u8>>, config: &ProviderConfig) {
+    let uri = request.uri().to_string();
+    assert!(
+        uri.starts_with(config.base_url().as_str()),
+        "{uri} is not under {}",
+        config.base_url()
+    );
+    let rest = &uri[config.base_url().as_str().len()..];
+    assert!(rest.starts_with('/'), "{uri}: the path must start with /");
+    assert!(request.uri().scheme().is_some() && request.uri().authority().is_some());
+    let content_type = request.headers().get(http::header::CONTENT_TYPE).map(|v| {
+        v.to_str()
+            .unwrap_or_else(|_| panic!("non-ASCII content type"))
+            .to_owned()
+    });
+    let body = request.body();
+    match request.method().as_str() {
+        "GET" | "DELETE" => assert!(
+            body.is_empty(),
+            "a {} request has no body",
+            request.method()
+        ),
+        "POST" | "PUT" | "PATCH" => {}
+        m => panic!("unexpected method {m}"),
+    }
+    if !body.is_empty() {
+        let ct = content_type.unwrap_or_else(|| panic!("a body without a content type"));
+        if ct.starts_with("application/json") {
+            assert!(
+                serde_json::from_slice::<serde_json::Value>(body).is_ok(),
+                "the JSON body does not parse"
+            );
+        } else if ct.starts_with("application/x-www-form-urlencoded") {
+            assert!(
+                serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).is_ok(),
+                "the form body does not parse"
+            );
+            assert!(
+                body.iter().all(|b| b.is_ascii_graphic()),
+                "a form body is percent-encoded ASCII"
+            );
+        } else {
+            panic!("unexpected content type {ct}");
+        }
+    }
+}
+
+/// Fails when any secret of 4 characters or more appears in `text`.
+pub fn assert_no_secret(text: &str, secrets: &[&str]) {
+    for s in secrets {
+        if s.chars().count() >= 4 && !"[redacted]".contains(s) {
+            assert!(!text.contains(s), "a secret leaked into {text:?}");
+        }
+    }
+}
+
+/// A TeleSign customer id and base64 API key that are valid.
+pub const TELESIGN_CUSTOMER_ID: &str = "FFFFFFFF-EEEE-DDDD-1234-AB1234567890";
+/// The API key of TeleSign's published signing vectors.
+pub const TELESIGN_API_KEY: &str =
+    "EXAMPLETE8sTgg45yusumoN6BYsBVkh+yRJ5czgsnCehZaOYldPJdmFh6NeX8kunZ2zU1YWaUw/0wV6xfw==";
+
+/// A TeleSign configuration on the loopback sandbox address.
+pub fn telesign_config() -> ProviderConfig {
+    let credentials =
+        verify_core::telesign::Credentials::new(TELESIGN_CUSTOMER_ID, TELESIGN_API_KEY)
+            .unwrap_or_else(|e| panic!("{e}"));
+    let base = BaseUrl::allow_plain_http("http://127.0.0.1:1").unwrap_or_else(|e| panic!("{e}"));
+    verify_core::telesign::Config::new(credentials)
+        .with_base_url(base)
+        .into()
+}
+
+/// A dotdigital configuration on the loopback sandbox address.
+pub fn dotdigital_config() -> ProviderConfig {
+    let credentials = verify_core::dotdigital::Credentials::new("fuzz-user", "fuzz-password")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let base = BaseUrl::allow_plain_http("http://127.0.0.1:1").unwrap_or_else(|e| panic!("{e}"));
+    verify_core::dotdigital::Config::new(credentials)
+        .with_base_url(base)
+        .into()
+}
+
+fn other_provider_config(p: Provider) -> ProviderConfig {
+    match p {
+        Provider::TeleSign => dotdigital_config(),
+        Provider::Dotdigital => telesign_config(),
+    }
+}
+
+/// Target `telesign_signing`: fields `method, content_type, date, nonce,
+/// body, resource, customer_id, api_key`.
+///
+/// - the string-to-sign has exactly the documented layout;
+/// - credentials from any strings are accepted or refused, never a panic, and
+///   their `Debug` never shows the key;
+/// - signing any request with accepted credentials sets an `Authorization`
+///   header equal to the independently computed one, and the documented
+///   `Date`/`x-ts-*` headers whenever the values can be headers at all.
+pub fn telesign_signing(data: &[u8]) {
+    let f = Fields::new(data);
+    let (method, content_type, date, nonce) = (f.text(0), f.text(1), f.text(2), f.text(3));
+    let (body, resource) = (f.bytes(4), f.text(5));
+    let (customer_id, api_key) = (f.text(6), f.text(7));
+
+    let s = signing::string_to_sign(&method, &content_type, &date, &nonce, body, &resource);
+    let head = format!(
+        "{method}\n{content_type}\n{date}\nx-ts-auth-method:HMAC-SHA256\nx-ts-nonce:{nonce}"
+    );
+    assert!(s.starts_with(head.as_bytes()), "string-to-sign head");
+    let tail = format!("\n{resource}");
+    assert!(s.ends_with(tail.as_bytes()), "string-to-sign tail");
+    let with_body = !content_type.is_empty() && !body.is_empty();
+    let expected_len = head.len() + tail.len() + if with_body { body.len() + 1 } else { 0 };
+    assert_eq!(
+        s.len(),
+        expected_len,
+        "the body is included iff content type and body are set"
+    );
+
+    let sig = signing::hmac_sha256_base64(api_key.as_bytes(), &s);
+    assert_eq!(sig.len(), 44, "base64 of 32 bytes");
+
+    let Ok(credentials) =
+        verify_core::telesign::Credentials::new(customer_id.clone(), api_key.clone())
+    else {
+        return;
+    };
+    assert_eq!(credentials.customer_id(), customer_id);
+    let shown = format!("{credentials:?}");
+    if !customer_id.contains(api_key.as_str()) {
+        assert_no_secret(&shown, &[&api_key]);
+    }
+
+    let Ok(method) = http::Method::from_bytes(method.as_bytes()) else {
+        return;
+    };
+    let Ok(path) = http::uri::PathAndQuery::try_from(resource.as_str()) else {
+        return;
+    };
+    let uri = format!("https://example.invalid{path}");
+    let Ok(uri) = uri.parse::<http::Uri>() else {
+        return;
+    };
+    let mut request = http::Request::new(body.to_vec());
+    *request.method_mut() = method.clone();
+    *request.uri_mut() = uri;
+    let header_ct = http::HeaderValue::from_str(&content_type).ok();
+    if let Some(ct) = &header_ct {
+        request
+            .headers_mut()
+            .insert(http::header::CONTENT_TYPE, ct.clone());
+    }
+
+    for auth in [signing::AuthMethod::Hmac, signing::AuthMethod::Basic] {
+        let mut signed = request.clone();
+        signing::sign(&mut signed, &credentials, auth, &date, &nonce);
+        let authorization = signed
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .unwrap_or_else(|| panic!("{auth:?}: no Authorization header"));
+        assert!(
+            authorization.is_sensitive(),
+            "Authorization is marked sensitive"
+        );
+        let expected = match auth {
+            signing::AuthMethod::Hmac => {
+                let ct = header_ct
+                    .as_ref()
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                let sig = signing::hmac_signature(
+                    &credentials,
+                    method.as_str(),
+                    ct,
+                    &date,
+                    &nonce,
+                    body,
+                    signed.uri().path(),
+                );
+                format!("TSA {customer_id}:{sig}")
+            }
+            signing::AuthMethod::Basic => signing::basic_authorization(&customer_id, &api_key),
+        };
+        assert_eq!(authorization.as_bytes(), expected.as_bytes(), "{auth:?}");
+        let header = |name: &str| signed.headers().get(name).map(|v| v.as_bytes().to_vec());
+        if http::HeaderValue::from_str(&date).is_ok() {
+            assert_eq!(header("date"), Some(date.as_bytes().to_vec()));
+        }
+        match auth {
+            signing::AuthMethod::Hmac => {
+                assert_eq!(header("x-ts-auth-method"), Some(b"HMAC-SHA256".to_vec()));
+                if http::HeaderValue::from_str(&nonce).is_ok() {
+                    assert_eq!(header("x-ts-nonce"), Some(nonce.as_bytes().to_vec()));
+                }
+            }
+            signing::AuthMethod::Basic => {
+                assert_eq!(header("x-ts-nonce"), None, "Basic sends no nonce");
+            }
+        }
+    }
+}
+
+/// Target `base_url`: fields `url, path`.
+///
+/// Any text is accepted or refused; an accepted base URL is https (unless
+/// plain HTTP was allowed), has no trailing slash, and joining a path keeps
+/// the base as the prefix.
+pub fn base_url(data: &[u8]) {
+    let f = Fields::new(data);
+    let (url, path) = (f.text(0), f.text(1));
+    let strict = BaseUrl::new(&url);
+    let lax = BaseUrl::allow_plain_http(&url);
+    if let Ok(b) = &strict {
+        assert!(b.is_https());
+        assert_eq!(
+            lax.as_ref().ok(),
+            Some(b),
+            "allow_plain_http accepts every https URL"
+        );
+    }
+    if let Ok(b) = &lax {
+        let s = b.as_str();
+        assert!(!s.ends_with('/'), "{s}: trailing slash");
+        assert!(s.starts_with(if b.is_https() { "https://" } else { "http://" }));
+        assert!(!s.contains('?'), "{s}: a query");
+        let after_scheme = s.split_once("://").map_or("", |(_, rest)| rest);
+        let authority = after_scheme.split('/').next().unwrap_or("");
+        assert!(
+            !authority.is_empty() && !authority.contains('@'),
+            "{s}: user info"
+        );
+        assert_eq!(
+            BaseUrl::allow_plain_http(s).as_ref(),
+            Ok(b),
+            "as_str round-trips"
+        );
+        let joined = b.join("/v1/verify/sms").to_string();
+        assert_eq!(joined, format!("{s}/v1/verify/sms"));
+        if http::uri::PathAndQuery::try_from(path.as_str()).is_ok() && path.starts_with('/') {
+            // Only validated paths are documented to join; others must merely not panic.
+            let _ = b.join(&path);
+        }
+    }
+}
+
+/// Target `excerpt`: any bytes give an excerpt of at most `MAX_CHARS`
+/// characters (plus an ellipsis), without control characters and without a
+/// run of three or more digits.
+pub fn excerpt(data: &[u8]) {
+    let e = Excerpt::new(data);
+    let s = e.as_str();
+    assert!(
+        s.chars().count() <= Excerpt::MAX_CHARS + 1,
+        "{s:?} is too long"
+    );
+    assert!(
+        !s.chars().any(char::is_control),
+        "{s:?} has control characters"
+    );
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        assert!(run < 3, "{s:?} shows a run of digits");
+    }
+    assert_eq!(format!("{e}"), s);
+}
