@@ -1,0 +1,202 @@
+//! How a sandbox is set up: listen address, credentials, limits, determinism.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use rand::Rng as _;
+
+use crate::clock::Clock;
+
+/// Configuration of a [`Sandbox`](crate::Sandbox).
+///
+/// [`SandboxConfig::default`] listens on `127.0.0.1:0` with freshly generated random
+/// credentials and limits high enough never to get in the way;
+/// [`SandboxConfig::deterministic`] also fixes the seed and a manual clock.
+///
+/// ```
+/// use verify_sandbox::SandboxConfig;
+///
+/// let config = SandboxConfig::deterministic(7)
+///     .with_telesign_credentials("CUSTOMER", "c2VjcmV0")
+///     .with_dotdigital_credentials("user", "pass");
+/// assert_eq!(config.seed, Some(7));
+/// ```
+#[derive(Clone)]
+pub struct SandboxConfig {
+    /// Address to listen on; `127.0.0.1:0` picks a free loopback port.
+    pub listen: SocketAddr,
+    /// The one TeleSign customer id the sandbox knows.
+    pub telesign_customer_id: String,
+    /// Its API key, base64 as TeleSign issues it (HMAC uses the decoded bytes).
+    pub telesign_api_key: String,
+    /// The one dotdigital API user the sandbox knows.
+    pub dotdigital_username: String,
+    /// Its password.
+    pub dotdigital_password: String,
+    /// `Some(seed)` makes codes and ids a pure function of the seed and request order.
+    pub seed: Option<u64>,
+    /// The clock; `None` means the system clock.
+    pub clock: Option<Clock>,
+    /// How long a TeleSign code stays valid (default 5 minutes).
+    pub telesign_code_ttl: Duration,
+    /// TeleSign requests per second per account before -40007 (default 1,000,000).
+    pub telesign_rate_limit: u32,
+    /// dotdigital requests per second per account before `Throttled` (default 1,000,000).
+    pub dotdigital_rate_limit: u32,
+    /// dotdigital: at most this many codes to one number within this window (default 10 per 10 minutes).
+    pub dotdigital_per_number_limit: (u32, Duration),
+    /// dotdigital: how long a code is valid when the request has no `validUntil` (default 10 minutes).
+    pub dotdigital_default_validity: Duration,
+    /// Wrong codes before a verification locks (default 5, both providers).
+    pub max_attempts: u32,
+    /// Longest TeleSign `template` accepted (default 160; 1600 for accounts allowed long messages).
+    pub telesign_template_max_len: usize,
+    /// How long an expired verification is still remembered (answering EXPIRED) before eviction (default 10 minutes).
+    pub retention: Duration,
+    /// Most verifications held at once per provider; the oldest are evicted first (default 100,000).
+    pub max_verifications: usize,
+    /// Messages kept in the outbox; the oldest are dropped first (default 10,000).
+    pub outbox_capacity: usize,
+    /// Most HMAC nonces remembered for replay detection (default 200,000; each for 15 minutes).
+    pub nonce_capacity: usize,
+}
+
+impl SandboxConfig {
+    /// A configuration for reproducible tests: seeded codes and ids, and a manual clock
+    /// starting at the current time, with random-free fixed credentials derived from the seed.
+    pub fn deterministic(seed: u64) -> Self {
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5eed_c0de);
+        let (customer_id, api_key, user, password) = random_credentials(&mut rng);
+        Self {
+            telesign_customer_id: customer_id,
+            telesign_api_key: api_key,
+            dotdigital_username: user,
+            dotdigital_password: password,
+            seed: Some(seed),
+            clock: Some(Clock::manual(std::time::SystemTime::now())),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the listen address.
+    pub fn with_listen(mut self, listen: SocketAddr) -> Self {
+        self.listen = listen;
+        self
+    }
+
+    /// Sets the TeleSign customer id and (base64) API key.
+    pub fn with_telesign_credentials(mut self, customer_id: impl Into<String>, api_key: impl Into<String>) -> Self {
+        self.telesign_customer_id = customer_id.into();
+        self.telesign_api_key = api_key.into();
+        self
+    }
+
+    /// Sets the dotdigital API user and password.
+    pub fn with_dotdigital_credentials(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.dotdigital_username = username.into();
+        self.dotdigital_password = password.into();
+        self
+    }
+
+    /// Sets the seed for codes and ids.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Sets the clock.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Sets the TeleSign code lifetime.
+    pub fn with_telesign_code_ttl(mut self, ttl: Duration) -> Self {
+        self.telesign_code_ttl = ttl;
+        self
+    }
+
+    /// Sets the per-account rate limits (requests per second) of both providers.
+    pub fn with_rate_limits(mut self, telesign: u32, dotdigital: u32) -> Self {
+        self.telesign_rate_limit = telesign;
+        self.dotdigital_rate_limit = dotdigital;
+        self
+    }
+
+    /// Sets the dotdigital per-number limit: `count` codes per `window`.
+    pub fn with_dotdigital_per_number_limit(mut self, count: u32, window: Duration) -> Self {
+        self.dotdigital_per_number_limit = (count, window);
+        self
+    }
+}
+
+fn random_credentials(rng: &mut impl rand::RngCore) -> (String, String, String, String) {
+    let mut id = [0u8; 16];
+    rng.fill_bytes(&mut id);
+    let id = uuid::Builder::from_random_bytes(id).into_uuid().to_string().to_uppercase();
+    let mut key = [0u8; 64];
+    rng.fill_bytes(&mut key);
+    let key = STANDARD.encode(key);
+    let user = format!("sandbox_{:08x}@apiconnector.com", rng.random::<u32>());
+    let password: String = (0..20)
+        .map(|_| {
+            const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+            char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])
+        })
+        .collect();
+    (id, key, user, password)
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        let (customer_id, api_key, user, password) = random_credentials(&mut rand::rng());
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            telesign_customer_id: customer_id,
+            telesign_api_key: api_key,
+            dotdigital_username: user,
+            dotdigital_password: password,
+            seed: None,
+            clock: None,
+            telesign_code_ttl: Duration::from_secs(5 * 60),
+            telesign_rate_limit: 1_000_000,
+            dotdigital_rate_limit: 1_000_000,
+            dotdigital_per_number_limit: (10, Duration::from_secs(10 * 60)),
+            dotdigital_default_validity: Duration::from_secs(10 * 60),
+            max_attempts: 5,
+            telesign_template_max_len: 160,
+            retention: Duration::from_secs(10 * 60),
+            max_verifications: 100_000,
+            outbox_capacity: 10_000,
+            nonce_capacity: 200_000,
+        }
+    }
+}
+
+impl fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("listen", &self.listen)
+            .field("telesign_customer_id", &self.telesign_customer_id)
+            .field("telesign_api_key", &"[redacted]")
+            .field("dotdigital_username", &self.dotdigital_username)
+            .field("dotdigital_password", &"[redacted]")
+            .field("seed", &self.seed)
+            .field("clock", &self.clock)
+            .field("telesign_code_ttl", &self.telesign_code_ttl)
+            .field("telesign_rate_limit", &self.telesign_rate_limit)
+            .field("dotdigital_rate_limit", &self.dotdigital_rate_limit)
+            .field("dotdigital_per_number_limit", &self.dotdigital_per_number_limit)
+            .field("dotdigital_default_validity", &self.dotdigital_default_validity)
+            .field("max_attempts", &self.max_attempts)
+            .field("telesign_template_max_len", &self.telesign_template_max_len)
+            .field("retention", &self.retention)
+            .field("max_verifications", &self.max_verifications)
+            .field("outbox_capacity", &self.outbox_capacity)
+            .field("nonce_capacity", &self.nonce_capacity)
+            .finish()
+    }
+}

@@ -1,0 +1,210 @@
+//! Fault injection: per route, the next N requests misbehave in a chosen way.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// A route of the simulated APIs, as fault injection names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Route {
+    /// `POST /v1/verify/sms`.
+    #[serde(rename = "telesign.sms")]
+    TeleSignSms,
+    /// `POST /v1/verify/call`.
+    #[serde(rename = "telesign.call")]
+    TeleSignCall,
+    /// `GET /v1/verify/{reference_id}`.
+    #[serde(rename = "telesign.status")]
+    TeleSignStatus,
+    /// `PUT /v1/verify/completion/{reference_id}`.
+    #[serde(rename = "telesign.completion")]
+    TeleSignCompletion,
+    /// `POST /webapi/verify`.
+    #[serde(rename = "dotdigital.send")]
+    DotdigitalSend,
+    /// `PUT /WebApi/Verify/{requestId}/validate`.
+    #[serde(rename = "dotdigital.validate")]
+    DotdigitalValidate,
+    /// Every provider route.
+    #[serde(rename = "*")]
+    Any,
+}
+
+impl Route {
+    /// Whether a fault registered for `self` applies to a request on `actual`.
+    pub fn matches(self, actual: Route) -> bool {
+        self == Route::Any || self == actual
+    }
+
+    /// Whether this is a TeleSign route.
+    pub fn is_telesign(self) -> bool {
+        matches!(self, Route::TeleSignSms | Route::TeleSignCall | Route::TeleSignStatus | Route::TeleSignCompletion)
+    }
+
+    /// Whether a request on this route sends a message.
+    pub fn sends_message(self) -> bool {
+        matches!(self, Route::TeleSignSms | Route::TeleSignCall | Route::DotdigitalSend)
+    }
+}
+
+/// A way for the sandbox to misbehave.
+///
+/// JSON (`POST /_sandbox/faults`): `{"kind":"telesign_status","code":503}`, `{"kind":"html_503"}`,
+/// `{"kind":"delay","ms":250}`, `{"kind":"close_before"}`, `{"kind":"close_after"}`,
+/// `{"kind":"truncate_body"}`, `{"kind":"huge_body","bytes":1000000000}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "FaultJson", from = "FaultJson")]
+pub enum Fault {
+    /// Answer with this TeleSign `status.code`:
+    /// - 500: HTTP 503, status 500, error -90001; nothing is processed or recorded.
+    /// - 501: HTTP 401, status 501, error -30006; nothing is processed.
+    /// - 502..=599 on a send route: the request is processed (the message is recorded in the
+    ///   outbox: the carrier was attempted) and the answer is HTTP 200 with this `status.code`
+    ///   and no errors.
+    /// - 502..=599 on the status or completion route: processed normally, reporting this
+    ///   code as the message's delivery status.
+    /// - other codes on TeleSign routes, and any code on a dotdigital route: that HTTP status
+    ///   (when valid, else 500) with an empty body, nothing processed.
+    TeleSignStatus(u16),
+    /// HTTP 503 with an HTML page, as a load balancer in front of the API would answer;
+    /// nothing is processed.
+    Html503,
+    /// Wait this long (real time, not the sandbox clock), then process normally.
+    Delay(Duration),
+    /// Drop the connection before processing anything (after reading the request head).
+    CloseBeforeProcessing,
+    /// Process the request fully (a message goes to the outbox), then drop the connection
+    /// without answering.
+    CloseAfterProcessing,
+    /// Process, send the headers with the full `Content-Length`, half the body, then close.
+    TruncateBody,
+    /// Process, then answer 200 with a streamed body of this many bytes (never held in memory).
+    HugeBody(u64),
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum FaultJson {
+    TelesignStatus { code: u16 },
+    #[serde(rename = "html_503")]
+    Html503,
+    Delay { ms: u64 },
+    CloseBefore,
+    CloseAfter,
+    TruncateBody,
+    HugeBody { bytes: u64 },
+}
+
+impl From<Fault> for FaultJson {
+    fn from(f: Fault) -> Self {
+        match f {
+            Fault::TeleSignStatus(code) => FaultJson::TelesignStatus { code },
+            Fault::Html503 => FaultJson::Html503,
+            Fault::Delay(d) => FaultJson::Delay { ms: u64::try_from(d.as_millis()).unwrap_or(u64::MAX) },
+            Fault::CloseBeforeProcessing => FaultJson::CloseBefore,
+            Fault::CloseAfterProcessing => FaultJson::CloseAfter,
+            Fault::TruncateBody => FaultJson::TruncateBody,
+            Fault::HugeBody(bytes) => FaultJson::HugeBody { bytes },
+        }
+    }
+}
+
+impl From<FaultJson> for Fault {
+    fn from(f: FaultJson) -> Self {
+        match f {
+            FaultJson::TelesignStatus { code } => Fault::TeleSignStatus(code),
+            FaultJson::Html503 => Fault::Html503,
+            FaultJson::Delay { ms } => Fault::Delay(Duration::from_millis(ms)),
+            FaultJson::CloseBefore => Fault::CloseBeforeProcessing,
+            FaultJson::CloseAfter => Fault::CloseAfterProcessing,
+            FaultJson::TruncateBody => Fault::TruncateBody,
+            FaultJson::HugeBody { bytes } => Fault::HugeBody(bytes),
+        }
+    }
+}
+
+/// The JSON accepted by `POST /_sandbox/faults`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FaultRequest {
+    /// Where.
+    pub route: Route,
+    /// What.
+    pub fault: Fault,
+    /// For how many requests (default 1).
+    #[serde(default = "one")]
+    pub count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Pending faults, consumed in registration order.
+#[derive(Debug, Default)]
+pub(crate) struct Faults {
+    pending: Vec<(Route, Fault, u32)>,
+}
+
+impl Faults {
+    pub(crate) fn inject(&mut self, route: Route, fault: Fault, count: u32) {
+        if count > 0 {
+            self.pending.push((route, fault, count));
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.pending.clear();
+    }
+
+    /// Takes one use of the first fault matching `route`.
+    pub(crate) fn take(&mut self, route: Route) -> Option<Fault> {
+        let idx = self.pending.iter().position(|(r, _, _)| r.matches(route))?;
+        let entry = self.pending.get_mut(idx)?;
+        let fault = entry.1;
+        entry.2 = entry.2.saturating_sub(1);
+        if entry.2 == 0 {
+            self.pending.remove(idx);
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shapes() {
+        let r: FaultRequest =
+            serde_json::from_str(r#"{"route":"telesign.sms","fault":{"kind":"telesign_status","code":503},"count":2}"#)
+                .unwrap();
+        assert_eq!(r.route, Route::TeleSignSms);
+        assert_eq!(r.fault, Fault::TeleSignStatus(503));
+        assert_eq!(r.count, 2);
+        for (json, fault) in [
+            (r#"{"kind":"html_503"}"#, Fault::Html503),
+            (r#"{"kind":"delay","ms":250}"#, Fault::Delay(Duration::from_millis(250))),
+            (r#"{"kind":"close_before"}"#, Fault::CloseBeforeProcessing),
+            (r#"{"kind":"close_after"}"#, Fault::CloseAfterProcessing),
+            (r#"{"kind":"truncate_body"}"#, Fault::TruncateBody),
+            (r#"{"kind":"huge_body","bytes":1000000000}"#, Fault::HugeBody(1_000_000_000)),
+        ] {
+            assert_eq!(serde_json::from_str::<Fault>(json).unwrap(), fault);
+            assert_eq!(serde_json::to_string(&fault).unwrap(), json);
+        }
+        let any: FaultRequest = serde_json::from_str(r#"{"route":"*","fault":{"kind":"html_503"}}"#).unwrap();
+        assert_eq!((any.route, any.count), (Route::Any, 1));
+    }
+
+    #[test]
+    fn counts_down_per_route() {
+        let mut f = Faults::default();
+        f.inject(Route::TeleSignSms, Fault::Html503, 2);
+        f.inject(Route::Any, Fault::TruncateBody, 1);
+        assert_eq!(f.take(Route::DotdigitalSend), Some(Fault::TruncateBody));
+        assert_eq!(f.take(Route::DotdigitalSend), None);
+        assert_eq!(f.take(Route::TeleSignSms), Some(Fault::Html503));
+        assert_eq!(f.take(Route::TeleSignSms), Some(Fault::Html503));
+        assert_eq!(f.take(Route::TeleSignSms), None);
+    }
+}

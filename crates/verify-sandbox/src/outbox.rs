@@ -1,0 +1,156 @@
+//! Every message a real phone would have received, kept in a bounded ring buffer.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Which simulated provider sent a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SandboxProvider {
+    /// TeleSign Verify.
+    Telesign,
+    /// dotdigital CPaaS Verify.
+    Dotdigital,
+}
+
+/// How a message reached the phone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// A text message.
+    Sms,
+    /// A voice call reading the code out.
+    Voice,
+}
+
+/// One message as the recipient's phone would show it.
+///
+/// The one-time code is deliberately readable here: the outbox plays the part of the
+/// user's phone, so a test reads the code the way a person would.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// The provider that sent it.
+    pub provider: SandboxProvider,
+    /// The recipient's number as given in the request.
+    pub to: String,
+    /// The sender id or originator, when one was given.
+    pub sender: Option<String>,
+    /// The rendered text (for a voice call, what is read out).
+    pub text: String,
+    /// The one-time code in the message.
+    pub code: String,
+    /// TeleSign `reference_id` or dotdigital `requestId`.
+    pub verification_id: String,
+    /// SMS or voice.
+    pub channel: Channel,
+    /// When it was sent (JSON: RFC 3339 with milliseconds).
+    #[serde(serialize_with = "ser_time", deserialize_with = "de_time")]
+    pub at: SystemTime,
+}
+
+impl fmt::Debug for OutboxMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutboxMessage")
+            .field("provider", &self.provider)
+            .field("to", &self.to)
+            .field("sender", &self.sender)
+            .field("text", &"[redacted]")
+            .field("code", &"[redacted]")
+            .field("verification_id", &self.verification_id)
+            .field("channel", &self.channel)
+            .field("at", &humantime::format_rfc3339_millis(self.at).to_string())
+            .finish()
+    }
+}
+
+fn ser_time<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&humantime::format_rfc3339_millis(*t))
+}
+
+fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+    let s = String::deserialize(d)?;
+    humantime::parse_rfc3339_weak(&s).map_err(serde::de::Error::custom)
+}
+
+/// Bounded FIFO of sent messages.
+#[derive(Debug)]
+pub(crate) struct Outbox {
+    messages: VecDeque<OutboxMessage>,
+    capacity: usize,
+}
+
+impl Outbox {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self { messages: VecDeque::with_capacity(capacity.min(1024)), capacity }
+    }
+
+    pub(crate) fn push(&mut self, message: OutboxMessage) {
+        if self.capacity == 0 {
+            return;
+        }
+        while self.messages.len() >= self.capacity {
+            self.messages.pop_front();
+        }
+        self.messages.push_back(message);
+    }
+
+    pub(crate) fn all(&self) -> Vec<OutboxMessage> {
+        self.messages.iter().cloned().collect()
+    }
+
+    pub(crate) fn to(&self, to: &str) -> Vec<OutboxMessage> {
+        self.messages.iter().filter(|m| m.to == to).cloned().collect()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.messages.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(to: &str) -> OutboxMessage {
+        OutboxMessage {
+            provider: SandboxProvider::Telesign,
+            to: to.into(),
+            sender: None,
+            text: "Your code is 1234567".into(),
+            code: "1234567".into(),
+            verification_id: "0".repeat(32),
+            channel: Channel::Sms,
+            at: SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn ring_buffer_drops_oldest() {
+        let mut o = Outbox::new(3);
+        for n in 0..5 {
+            o.push(msg(&n.to_string()));
+        }
+        let tos: Vec<_> = o.all().into_iter().map(|m| m.to).collect();
+        assert_eq!(tos, ["2", "3", "4"]);
+    }
+
+    #[test]
+    fn json_round_trip_and_names() {
+        let m = msg("15551234567");
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["provider"], "telesign");
+        assert_eq!(json["channel"], "sms");
+        assert_eq!(json["at"], "1970-01-01T00:00:00.000Z");
+        let back: OutboxMessage = serde_json::from_value(json).unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn debug_hides_code() {
+        let s = format!("{:?}", msg("1"));
+        assert!(!s.contains("1234567"), "{s}");
+    }
+}

@@ -1,0 +1,245 @@
+//! The HTTP side: accept loop, routing, fault injection and the `/_sandbox` control API.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Limited};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use hyper::{Method, Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::body::SandboxBody;
+use crate::fault::{Fault, FaultRequest, Route};
+use crate::reply::{Reply, Req};
+use crate::state::Shared;
+use crate::{dotdigital, telesign};
+
+/// Largest request body read (larger ones get 413).
+const MAX_REQUEST_BODY: usize = 1024 * 1024;
+
+/// A deliberate connection drop (the service error makes hyper close without answering).
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// Accepts connections until `stop` flips to true; dropping the join set aborts open ones.
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let shared = shared.clone();
+                connections.spawn(async move {
+                    let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));
+                    let _ = auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+                while connections.try_join_next().is_some() {}
+            }
+        }
+    }
+    connections.shutdown().await;
+}
+
+/// Which simulated route a request is for, with its path id.
+fn route_of(method: &Method, path: &str) -> Option<(Route, String)> {
+    let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+    if let Some(rest) = path.strip_prefix("/v1/verify/") {
+        return match (method, rest) {
+            (&Method::POST, "sms") => Some((Route::TeleSignSms, String::new())),
+            (&Method::POST, "call") => Some((Route::TeleSignCall, String::new())),
+            (&Method::PUT, r) if r.starts_with("completion/") => {
+                let id = r.strip_prefix("completion/").unwrap_or_default();
+                (!id.contains('/')).then(|| (Route::TeleSignCompletion, id.to_owned()))
+            }
+            (&Method::GET, id) if !id.contains('/') && id != "sms" && id != "call" => {
+                Some((Route::TeleSignStatus, id.to_owned()))
+            }
+            _ => None,
+        };
+    }
+    let lower = path.to_ascii_lowercase();
+    if lower == "/webapi/verify" && method == Method::POST {
+        return Some((Route::DotdigitalSend, String::new()));
+    }
+    if method == Method::PUT
+        && let Some(rest) = lower.strip_prefix("/webapi/verify/")
+        && let Some(id) = rest.strip_suffix("/validate")
+        && !id.is_empty()
+        && !id.contains('/')
+    {
+        let original = path.get("/webapi/verify/".len()..).and_then(|r| r.get(..id.len())).unwrap_or(id);
+        return Some((Route::DotdigitalValidate, original.to_owned()));
+    }
+    None
+}
+
+fn to_response(reply: Reply) -> Response<SandboxBody> {
+    let mut resp = Response::new(SandboxBody::full(reply.body));
+    *resp.status_mut() = hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some(ct) = reply.content_type {
+        resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+    }
+    if let Some(secs) = reply.retry_after {
+        resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+    }
+    resp
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<SandboxBody>, Box<dyn std::error::Error + Send + Sync>> {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/_sandbox/") {
+        return Ok(control(&shared, req).await.unwrap_or_else(|e| match e {}));
+    }
+    let Some((route, id)) = route_of(req.method(), &path) else {
+        return Ok(to_response(Reply::json(404, &json!({"error": "no such route", "path": path}))));
+    };
+    let fault = shared.take_fault(route);
+    let mut fault_status = None;
+    match fault {
+        Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
+        Some(Fault::CloseBeforeProcessing) => return Err(Box::new(DropConnection)),
+        Some(Fault::Html503) => return Ok(to_response(Reply::html_503())),
+        Some(Fault::TeleSignStatus(code)) => {
+            let now = shared.now();
+            match code {
+                500 if route.is_telesign() => return Ok(to_response(telesign::system_unavailable(now))),
+                501 if route.is_telesign() => {
+                    return Ok(to_response(telesign::auth_reply(crate::auth::AuthError::InvalidSignature, now)));
+                }
+                502..=599 if route.is_telesign() => fault_status = Some(code),
+                _ => return Ok(to_response(Reply::empty(code))),
+            }
+        }
+        _ => {}
+    }
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return Ok(to_response(Reply::text(413, "request body too large")));
+        }
+        Err(e) => return Err(e),
+    };
+    let query = parts.uri.query();
+    let r = Req { method: parts.method.as_str(), path: &path, query, headers: &parts.headers, body: &body };
+    let reply = match route {
+        Route::TeleSignSms => telesign::send(&shared, &r, false, fault_status),
+        Route::TeleSignCall => telesign::send(&shared, &r, true, fault_status),
+        Route::TeleSignStatus => telesign::status(&shared, &r, &id, fault_status),
+        Route::TeleSignCompletion => telesign::completion(&shared, &r, &id, fault_status),
+        Route::DotdigitalSend => dotdigital::send(&shared, &r),
+        Route::DotdigitalValidate => dotdigital::validate(&shared, &r, &id),
+        Route::Any => Reply::empty(404),
+    };
+    match fault {
+        Some(Fault::CloseAfterProcessing) => Err(Box::new(DropConnection)),
+        Some(Fault::TruncateBody) => {
+            let full_len = reply.body.len();
+            let mut resp = to_response(reply);
+            let body = std::mem::replace(resp.body_mut(), SandboxBody::Full(None));
+            let half = match body {
+                SandboxBody::Full(Some(b)) => b.slice(..full_len / 2),
+                _ => Bytes::new(),
+            };
+            *resp.body_mut() = SandboxBody::Truncated(Some(half));
+            resp.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(full_len));
+            Ok(resp)
+        }
+        Some(Fault::HugeBody(total)) => {
+            let mut resp = Response::new(SandboxBody::Huge { total, sent: 0 });
+            resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Ok(resp)
+        }
+        _ => Ok(to_response(reply)),
+    }
+}
+
+async fn control(shared: &Shared, req: Request<Incoming>) -> Result<Response<SandboxBody>, Infallible> {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
+    let reply = match (method, path.as_str()) {
+        (Method::GET, "/_sandbox/messages") => {
+            let to = query
+                .as_deref()
+                .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+                .and_then(|q| q.into_iter().find(|(k, _)| k == "to").map(|(_, v)| v));
+            let messages = match to {
+                Some(to) => shared.messages_to(&to),
+                None => shared.messages(),
+            };
+            Reply::json(200, &serde_json::to_value(messages).unwrap_or_default())
+        }
+        (Method::DELETE, "/_sandbox/messages") => {
+            shared.lock().outbox.clear();
+            Reply::empty(204)
+        }
+        (Method::POST, "/_sandbox/faults") => {
+            match Limited::new(req.into_body(), MAX_REQUEST_BODY).collect().await.map(|b| b.to_bytes()) {
+                Ok(body) => match serde_json::from_slice::<FaultRequest>(&body) {
+                    Ok(f) => {
+                        shared.lock().faults.inject(f.route, f.fault, f.count);
+                        Reply::empty(204)
+                    }
+                    Err(e) => Reply::json(400, &json!({"error": format!("invalid fault: {e}")})),
+                },
+                Err(_) => Reply::json(400, &json!({"error": "unreadable body"})),
+            }
+        }
+        (Method::DELETE, "/_sandbox/faults") => {
+            shared.lock().faults.clear();
+            Reply::empty(204)
+        }
+        (Method::GET, "/_sandbox/stats") => Reply::json(200, &serde_json::to_value(shared.stats()).unwrap_or_default()),
+        (Method::GET, "/_sandbox/health") => Reply::json(200, &json!({"ok": true})),
+        _ => Reply::json(404, &json!({"error": "no such control route", "path": path})),
+    };
+    Ok(to_response(reply))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let id = "0123456789ABCDEF0123456789ABCDEF";
+        assert_eq!(route_of(&Method::POST, "/v1/verify/sms"), Some((Route::TeleSignSms, String::new())));
+        assert_eq!(route_of(&Method::POST, "/v1/verify/call"), Some((Route::TeleSignCall, String::new())));
+        assert_eq!(route_of(&Method::GET, &format!("/v1/verify/{id}")), Some((Route::TeleSignStatus, id.into())));
+        assert_eq!(
+            route_of(&Method::PUT, &format!("/v1/verify/completion/{id}")),
+            Some((Route::TeleSignCompletion, id.into()))
+        );
+        assert_eq!(route_of(&Method::POST, "/WEBAPI/Verify"), Some((Route::DotdigitalSend, String::new())));
+        assert_eq!(
+            route_of(&Method::PUT, "/WebApi/Verify/AbC-1/Validate"),
+            Some((Route::DotdigitalValidate, "AbC-1".into()))
+        );
+        assert_eq!(route_of(&Method::GET, "/v1/verify/sms"), None);
+        assert_eq!(route_of(&Method::PUT, "/webapi/verify//validate"), None);
+        assert_eq!(route_of(&Method::GET, "/v1/verify/a/b"), None);
+    }
+}

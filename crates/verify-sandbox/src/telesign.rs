@@ -1,0 +1,344 @@
+//! The simulated TeleSign Verify API.
+
+use std::net::IpAddr;
+use std::time::SystemTime;
+
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+
+use crate::auth::{AuthError, SignedParts, Verified};
+use crate::outbox::{Channel, OutboxMessage, SandboxProvider};
+use crate::reply::{Reply, Req};
+use crate::state::{Shared, TeleSignVerification};
+
+const UCIDS: [&str; 14] =
+    ["ATCK", "BACF", "BACS", "CHBK", "CLDR", "LEAD", "OTHR", "PWRT", "RESV", "RXPF", "SHIP", "THEF", "TRVF", "UNKN"];
+
+/// The documented description of a TeleSign status code.
+pub(crate) fn status_description(code: u16) -> &'static str {
+    match code {
+        200 => "Delivered to handset",
+        203 => "Delivered to gateway",
+        207 => "Error delivering SMS to handset (reason unknown)",
+        210 => "Temporary phone error",
+        211 => "Permanent phone error",
+        220 => "Gateway/network cannot route message",
+        221 => "Message expired before delivery",
+        222 => "SMS not supported",
+        229 => "Message blocked by your request",
+        230 => "Message blocked by TeleSign",
+        231 => "Invalid/unsupported",
+        233 => "Message blocked due to high risk score",
+        250 => "Final status unknown",
+        251 => "Message successfully sent out for delivery, however final confirmation of delivery to handset was not received.",
+        290 => "Message in progress",
+        291 => "Queued by TeleSign",
+        292 => "Queued by gateway",
+        295 => "Status delayed",
+        500 => "Transaction not attempted",
+        501 => "Not authorized",
+        502 => "Campaign error",
+        503 => "Carrier rejected - temporary problem",
+        504 => "Carrier rejected - permanent error",
+        505 => "Error on gateway - temporary error",
+        506 => "Error on gateway - permanent error",
+        507 => "Invalid destination address",
+        508 => "Invalid source address",
+        509 => "Parameters problem",
+        510 => "Message blocked by subscriber action or request",
+        511 => "Subscriber low on credit",
+        512 => "Roaming error",
+        513 => "Mobile number portability error",
+        514 => "Subscriber absent",
+        515 => "Suspected spam",
+        517 => "Selected DLT details for India not supported",
+        518 => "Message blocked due to high risk SIM swap indicator.",
+        519 => "Message not sent - requested SIM swap check could not be performed.",
+        599 => "Status not available",
+        1900 => "Verification completed",
+        _ => "Unknown status",
+    }
+}
+
+fn ts(t: SystemTime) -> String {
+    humantime::format_rfc3339_micros(t).to_string()
+}
+
+fn status_obj(code: u16, at: SystemTime) -> Value {
+    json!({"code": code, "description": status_description(code), "updated_on": ts(at)})
+}
+
+/// A failure answer: `status.code` and the errors.
+pub(crate) fn error_reply(http: u16, status: u16, errors: &[(i64, String)], reference_id: Option<&str>, at: SystemTime) -> Reply {
+    let errors: Vec<Value> = errors.iter().map(|(c, d)| json!({"code": c, "description": d})).collect();
+    let mut body = json!({"status": status_obj(status, at), "errors": errors});
+    if let Some(id) = reference_id {
+        body["reference_id"] = json!(id);
+    }
+    Reply::json(http, &body)
+}
+
+pub(crate) fn system_unavailable(at: SystemTime) -> Reply {
+    error_reply(503, 500, &[(-90001, "System Unavailable, please try again later.".into())], None, at)
+}
+
+pub(crate) fn auth_reply(e: AuthError, at: SystemTime) -> Reply {
+    error_reply(401, e.status_code(), &[(e.code(), e.description().into())], None, at)
+}
+
+fn not_found(id: &str, at: SystemTime) -> Reply {
+    error_reply(404, 500, &[(-10001, format!("Invalid Request: reference_id Parameter: {id}"))], None, at)
+}
+
+/// Authenticates the request and counts it against the account's rate limit.
+pub(crate) fn admit(shared: &Shared, req: &Req<'_>, now: SystemTime) -> Result<(), Reply> {
+    let parts = SignedParts {
+        method: req.method,
+        path: req.path,
+        authorization: req.header("authorization"),
+        content_type: req.header("content-type"),
+        date: req.header("date"),
+        x_ts_date: req.header("x-ts-date"),
+        auth_method: req.header("x-ts-auth-method"),
+        nonce: req.header("x-ts-nonce"),
+        body: req.body,
+    };
+    let verified = shared.telesign.verify(&parts, now).map_err(|e| auth_reply(e, now))?;
+    let mut g = shared.lock();
+    if let Verified::Hmac { nonce } = verified
+        && !g.nonces.check_and_insert(nonce, now)
+    {
+        return Err(auth_reply(AuthError::NonceReused, now));
+    }
+    if !g.telesign_rate.admit(now, shared.config.telesign_rate_limit) {
+        let mut r = error_reply(429, 500, &[(-40007, "Rate Limit Exceeded".into())], None, now);
+        r.retry_after = Some(1);
+        return Err(r);
+    }
+    Ok(())
+}
+
+fn invalid(name: &str, value: &str) -> (i64, String) {
+    (-10001, format!("Invalid Request: {name} Parameter: {value}"))
+}
+
+fn missing(name: &str) -> (i64, String) {
+    (-10001, format!("Invalid Request: Missing Parameter: {name}"))
+}
+
+/// Form fields, first occurrence wins.
+struct Form(Vec<(String, String)>);
+
+impl Form {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// `POST /v1/verify/sms` and `/v1/verify/call`. `fault_status` (502..=599) replaces the
+/// successful answer's status code: the carrier was attempted and failed.
+pub(crate) fn send(shared: &Shared, req: &Req<'_>, voice: bool, fault_status: Option<u16>) -> Reply {
+    let now = shared.now();
+    if let Err(r) = admit(shared, req, now) {
+        return r;
+    }
+    let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(req.body) else {
+        return error_reply(400, 500, &[(-40006, "Bad request".into())], None, now);
+    };
+    let form = Form(form);
+    let mut errors = Vec::new();
+    match form.get("phone_number") {
+        None | Some("") => errors.push(missing("phone_number")),
+        Some(p) if !(p.bytes().all(|b| b.is_ascii_digit()) && (5..=15).contains(&p.len())) => {
+            errors.push(invalid("phone_number", p))
+        }
+        Some(_) => {}
+    }
+    if let Some(u) = form.get("ucid")
+        && !UCIDS.contains(&u)
+    {
+        errors.push(invalid("ucid", u));
+    }
+    if let Some(ip) = form.get("originating_ip")
+        && ip.parse::<IpAddr>().is_err()
+    {
+        errors.push(invalid("originating_ip", ip));
+    }
+    if let Some(c) = form.get("verify_code")
+        && !(c.bytes().all(|b| b.is_ascii_digit()) && (3..=7).contains(&c.len()))
+    {
+        errors.push(invalid("verify_code", c));
+    }
+    let template_name = if voice { "tts_message" } else { "template" };
+    if let Some(t) = form.get(template_name)
+        && (!t.contains("$$CODE$$") || t.chars().count() > shared.config.telesign_template_max_len)
+    {
+        errors.push(invalid(template_name, t));
+    }
+    if !voice {
+        for (name, max) in [
+            ("sender_id", 20),
+            ("dlt_template_id", 40),
+            ("dlt_entity_id", 40),
+            ("transaction_amount", 40),
+            ("transaction_payee", 40),
+            ("sim_swap_check", 40),
+        ] {
+            if let Some(v) = form.get(name)
+                && v.chars().count() > max
+            {
+                errors.push(invalid(name, v));
+            }
+        }
+        match (form.get("transaction_amount"), form.get("transaction_payee")) {
+            (Some(_), None) => errors.push(missing("transaction_payee")),
+            (None, Some(_)) => errors.push(missing("transaction_amount")),
+            _ => {}
+        }
+        if let Some(v) = form.get("sim_swap_check")
+            && !matches!(v, "true" | "false")
+        {
+            errors.push(invalid("sim_swap_check", v));
+        }
+    }
+    if let Some(v) = form.get("is_primary")
+        && !matches!(v, "true" | "false")
+    {
+        errors.push(invalid("is_primary", v));
+    }
+    let mut g = shared.lock();
+    let reference_id = g.reference_id();
+    if !errors.is_empty() {
+        drop(g);
+        return error_reply(400, 500, &errors, Some(&reference_id), now);
+    }
+    let phone = form.get("phone_number").unwrap_or_default().to_owned();
+    let code = match form.get("verify_code") {
+        Some(c) => c.to_owned(),
+        None => g.digits(7),
+    };
+    let text = match form.get(template_name) {
+        Some(t) => t
+            .replace("$$CODE$$", &code)
+            .replace("$$AMOUNT$$", form.get("transaction_amount").unwrap_or_default())
+            .replace("$$PAYEE$$", form.get("transaction_payee").unwrap_or_default()),
+        None if voice => {
+            let spaced: Vec<String> = code.chars().map(String::from).collect();
+            format!("Your code is {}", spaced.join(", "))
+        }
+        None => format!("Your code is {code}"),
+    };
+    let channel = if voice { "call" } else { "sms" };
+    let delivery_status = fault_status.unwrap_or(200);
+    let (keep, max) = (shared.telesign_keep(), shared.config.max_verifications);
+    g.telesign.insert(
+        reference_id.clone(),
+        TeleSignVerification { code: code.clone(), created: now, wrong_attempts: 0, channel, delivery_status },
+        now,
+        keep,
+        max,
+    );
+    g.outbox.push(OutboxMessage {
+        provider: SandboxProvider::Telesign,
+        to: phone,
+        sender: if voice { None } else { form.get("sender_id").map(str::to_owned) },
+        text,
+        code,
+        verification_id: reference_id.clone(),
+        channel: if voice { Channel::Voice } else { Channel::Sms },
+        at: now,
+    });
+    drop(g);
+    let status = fault_status.unwrap_or(290);
+    Reply::json(
+        200,
+        &json!({
+            "reference_id": reference_id,
+            "resource_uri": format!("/v1/verify/{reference_id}"),
+            "sub_resource": channel,
+            "errors": [],
+            "status": status_obj(status, now),
+            "verify": {"code_state": "UNKNOWN", "code_entered": ""},
+        }),
+    )
+}
+
+fn valid_reference_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `GET /v1/verify/{reference_id}[?verify_code=N]`.
+pub(crate) fn status(shared: &Shared, req: &Req<'_>, id: &str, fault_status: Option<u16>) -> Reply {
+    let now = shared.now();
+    if let Err(r) = admit(shared, req, now) {
+        return r;
+    }
+    let entered = req
+        .query
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|q| q.into_iter().find(|(k, _)| k == "verify_code").map(|(_, v)| v))
+        .filter(|v| !v.is_empty());
+    if !valid_reference_id(id) {
+        return not_found(id, now);
+    }
+    let keep = shared.telesign_keep();
+    let ttl = shared.config.telesign_code_ttl;
+    let max_attempts = shared.config.max_attempts;
+    let mut g = shared.lock();
+    g.telesign.evict(now, keep);
+    let Some(v) = g.telesign.map.get_mut(id) else {
+        drop(g);
+        return not_found(id, now);
+    };
+    let code_state = match &entered {
+        None => "UNKNOWN",
+        Some(_) if v.wrong_attempts >= max_attempts => "MAX_ATTEMPTS_EXCEEDED",
+        Some(_) if now.duration_since(v.created).is_ok_and(|age| age > ttl) => "EXPIRED",
+        Some(c) if c.len() == v.code.len() && bool::from(c.as_bytes().ct_eq(v.code.as_bytes())) => "VALID",
+        Some(_) => {
+            v.wrong_attempts += 1;
+            if v.wrong_attempts >= max_attempts { "MAX_ATTEMPTS_EXCEEDED" } else { "INVALID" }
+        }
+    };
+    let sub_resource = v.channel;
+    let delivery = fault_status.unwrap_or(v.delivery_status);
+    drop(g);
+    Reply::json(
+        200,
+        &json!({
+            "reference_id": id,
+            "resource_uri": format!("/v1/verify/{id}"),
+            "sub_resource": sub_resource,
+            "errors": [],
+            "status": status_obj(delivery, now),
+            "verify": {"code_state": code_state, "code_entered": entered.unwrap_or_default()},
+        }),
+    )
+}
+
+/// `PUT /v1/verify/completion/{reference_id}`.
+pub(crate) fn completion(shared: &Shared, req: &Req<'_>, id: &str, fault_status: Option<u16>) -> Reply {
+    let now = shared.now();
+    if let Err(r) = admit(shared, req, now) {
+        return r;
+    }
+    let known = valid_reference_id(id) && {
+        let keep = shared.telesign_keep();
+        let mut g = shared.lock();
+        g.telesign.evict(now, keep);
+        g.telesign.map.contains_key(id)
+    };
+    if !known {
+        return not_found(id, now);
+    }
+    Reply::json(
+        200,
+        &json!({
+            "reference_id": id,
+            "resource_uri": format!("/v1/verify/completion/{id}"),
+            "sub_resource": "completion",
+            "errors": [],
+            "status": status_obj(fault_status.unwrap_or(1900), now),
+        }),
+    )
+}
