@@ -6,10 +6,12 @@
 
 mod cli;
 mod config;
+mod demo;
 mod dotdigital_cmd;
 mod failure;
 mod render;
 mod run;
+mod sandbox_cmd;
 mod spinner;
 mod telesign_cmd;
 mod transport;
@@ -28,7 +30,18 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Telesign(c) => telesign_cmd::run(c, json_mode),
         Command::Dotdigital(c) => dotdigital_cmd::run(c, json_mode),
-        Command::Demo(_) | Command::Sandbox(_) | Command::Start(_) | Command::Check(_) => {
+        Command::Demo(a) => {
+            return match demo::run(a.seed, json_mode) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(failure::EXIT_PROVIDER),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(failure::EXIT_PROVIDER)
+                }
+            };
+        }
+        Command::Sandbox(a) => sandbox_cmd::run(&a, json_mode),
+        Command::Start(_) | Command::Check(_) => {
             eprintln!("error: not available in this build");
             return ExitCode::from(EXIT_USAGE);
         }

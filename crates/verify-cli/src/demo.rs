@@ -1,0 +1,490 @@
+//! `verify demo`: the whole flow for both providers, through both adapters
+//! and the neutral API, against the embedded sandbox on a loopback port.
+//!
+//! The sandbox is the deterministic one (`--seed`, default 1): the same seed
+//! gives the same credentials, reference ids and codes on every run. Clients
+//! use short backoff delays so that the retry steps take milliseconds.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use verify_core::dotdigital::{CodeStatus, SendCode, ValidateCode, ValidateOutcome};
+use verify_core::telesign::{CodeState, Complete, GetStatus, SendSms, StatusCode};
+use verify_core::{BaseUrl, Code, ProviderConfig, dotdigital, telesign};
+use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig};
+
+use crate::spinner::Spinner;
+
+/// One step's outcome: a one-line detail, or why it did not behave as documented.
+type StepResult<T> = Result<(T, String), String>;
+
+struct Step {
+    section: &'static str,
+    name: String,
+    ok: bool,
+    elapsed: Duration,
+    detail: String,
+}
+
+/// Runs steps, timing and printing each as it ends.
+struct Report {
+    json_mode: bool,
+    section: &'static str,
+    steps: Vec<Step>,
+}
+
+impl Report {
+    fn section(&mut self, title: &'static str) {
+        self.section = title;
+        if !self.json_mode {
+            println!("\n{title}");
+        }
+    }
+
+    /// Runs `f` as a step; `None` when it failed.
+    fn step<T>(&mut self, name: impl Into<String>, f: impl FnOnce() -> StepResult<T>) -> Option<T> {
+        let name = name.into();
+        let spinner = Spinner::start(name.clone());
+        let started = Instant::now();
+        let result = f();
+        let elapsed = started.elapsed();
+        drop(spinner);
+        let (ok, detail, value) = match result {
+            Ok((v, detail)) => (true, detail, Some(v)),
+            Err(why) => (false, why, None),
+        };
+        self.record(name, ok, elapsed, detail);
+        value
+    }
+
+    /// Records a step that could not run because an earlier one failed.
+    fn skip(&mut self, name: impl Into<String>, because: &str) {
+        self.record(
+            name.into(),
+            false,
+            Duration::ZERO,
+            format!("not run: {because} failed"),
+        );
+    }
+
+    fn record(&mut self, name: String, ok: bool, elapsed: Duration, detail: String) {
+        if !self.json_mode {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "  {:<4} {:>8.1} ms  {name}\n                    {detail}",
+                if ok { "OK" } else { "FAIL" },
+                elapsed.as_secs_f64() * 1000.0,
+            );
+            let _ = out.flush();
+        }
+        self.steps.push(Step {
+            section: self.section,
+            name,
+            ok,
+            elapsed,
+            detail,
+        });
+    }
+
+    fn all_ok(&self) -> bool {
+        !self.steps.is_empty() && self.steps.iter().all(|s| s.ok)
+    }
+
+    fn json(&self, base_url: &str, total: Duration) -> Value {
+        json!({
+            "ok": self.all_ok(),
+            "sandbox": base_url,
+            "total_ms": total.as_secs_f64() * 1000.0,
+            "steps": self.steps.iter().map(|s| json!({
+                "section": s.section,
+                "step": s.name,
+                "ok": s.ok,
+                "ms": s.elapsed.as_secs_f64() * 1000.0,
+                "detail": s.detail,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// A code of the same length that is certainly wrong: every digit shifted by one.
+fn wrong_code(code: &str) -> String {
+    code.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_digit((d + 1) % 10, 10).unwrap_or('0'),
+            None => '0',
+        })
+        .collect()
+}
+
+/// Short retries, so that the retry steps take milliseconds.
+fn demo_retry_policy() -> verify_core::retry::RetryPolicy {
+    verify_core::retry::RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+    }
+}
+
+/// Runs the demo; `true` when every step behaved as documented.
+pub fn run(seed: u64, json_mode: bool) -> Result<bool, String> {
+    let started = Instant::now();
+    let sandbox = Sandbox::spawn(SandboxConfig::deterministic(seed))
+        .map_err(|e| format!("could not start the sandbox: {e}"))?;
+    let base = sandbox.base_url().to_string();
+    if !json_mode {
+        println!("verify demo: sandbox (deterministic, seed {seed}) listening on {base}");
+        println!(
+            "Codes shown below are read from the sandbox outbox: the sandbox is fake, and so are they."
+        );
+    }
+    let cfg = sandbox.config();
+    let base_url = BaseUrl::allow_plain_http(&base).map_err(|e| e.to_string())?;
+    let ts_credentials = telesign::Credentials::new(
+        cfg.telesign_customer_id.clone(),
+        cfg.telesign_api_key.clone(),
+    )
+    .map_err(|e| e.to_string())?;
+    let telesign_config = telesign::Config::new(ts_credentials).with_base_url(base_url.clone());
+    let dd_credentials = dotdigital::Credentials::new(
+        cfg.dotdigital_username.clone(),
+        cfg.dotdigital_password.clone(),
+    )
+    .map_err(|e| e.to_string())?;
+    let dotdigital_config = dotdigital::Config::new(dd_credentials).with_base_url(base_url);
+
+    let mut report = Report {
+        json_mode,
+        section: "",
+        steps: Vec::new(),
+    };
+    telesign_flow(&mut report, &sandbox, &telesign_config);
+    dotdigital_flow(&mut report, &sandbox, &dotdigital_config);
+    neutral_flow(&mut report, &sandbox, &telesign_config, &dotdigital_config);
+
+    let total = started.elapsed();
+    let ok = report.all_ok();
+    if json_mode {
+        println!("{}", report.json(&base, total));
+    } else {
+        let failed = report.steps.iter().filter(|s| !s.ok).count();
+        println!(
+            "\n{} steps, {} failed, {:.1} ms in all: {}",
+            report.steps.len(),
+            failed,
+            total.as_secs_f64() * 1000.0,
+            if ok {
+                "every step behaved as documented"
+            } else {
+                "SOME STEPS FAILED"
+            }
+        );
+    }
+    Ok(ok)
+}
+
+/// The code of the latest message the sandbox "delivered" to `to` from `provider`.
+fn outbox_code(sandbox: &Sandbox, to: &str, id: &str) -> StepResult<Code> {
+    let messages = sandbox.messages_to(to);
+    let message = messages
+        .iter()
+        .rev()
+        .find(|m| m.verification_id.eq_ignore_ascii_case(id))
+        .ok_or_else(|| {
+            format!(
+                "no message for {id} in the outbox ({} for this number)",
+                messages.len()
+            )
+        })?;
+    Ok((
+        Code::new(message.code.clone()),
+        format!(
+            "sandbox outbox (fake code, shown on purpose): \"{}\"",
+            message.code
+        ),
+    ))
+}
+
+fn telesign_flow(report: &mut Report, sandbox: &Sandbox, config: &telesign::Config) {
+    report.section("TeleSign Verify, blocking adapter (verify-ureq), HMAC-SHA256 signatures");
+    let client = verify_ureq::Client::builder(config.clone())
+        .retry_policy(demo_retry_policy())
+        .build();
+    let to = "15555550100";
+    let sent = report.step(
+        format!("send SMS code to {to} (POST /v1/verify/sms)"),
+        || {
+            let r = client
+                .execute(&SendSms::new(to))
+                .map_err(|e| e.to_string())?;
+            let id = r
+                .reference_id
+                .clone()
+                .ok_or("no reference_id in the answer")?;
+            let status = r.status_code().map_or(0, |s| s.code());
+            if status != 290 {
+                return Err(format!("status {status}, expected 290 Message in progress"));
+            }
+            let detail = format!(
+                "reference_id {}, status 290 Message in progress",
+                id.as_str()
+            );
+            Ok((id, detail))
+        },
+    );
+    let Some(id) = sent else {
+        for s in [
+            "read code",
+            "wrong code",
+            "right code",
+            "final status",
+            "completion",
+        ] {
+            report.skip(s, "the send");
+        }
+        return telesign_faults(report, sandbox, &client);
+    };
+    let code = report.step("read the code from the sandbox outbox", || {
+        outbox_code(sandbox, to, id.as_str())
+    });
+    let check = |code: Code, want: CodeState| -> StepResult<()> {
+        let r = client
+            .execute(&GetStatus::new(id.clone()).verify_code(code))
+            .map_err(|e| e.to_string())?;
+        match r.code_state() {
+            Some(s) if *s == want => Ok(((), format!("code_state {}", s.as_str()))),
+            other => Err(format!(
+                "code_state {}, expected {}",
+                other.map_or("absent", |s| s.as_str()),
+                want.as_str()
+            )),
+        }
+    };
+    match &code {
+        Some(code) => {
+            let wrong = Code::new(wrong_code(code.expose_secret()));
+            report.step(
+                "check a wrong code (GET /v1/verify/{id}?verify_code=...)",
+                || check(wrong, CodeState::Invalid),
+            );
+            report.step("check the right code", || {
+                check(code.clone(), CodeState::Valid)
+            });
+        }
+        None => {
+            report.skip("check a wrong code", "reading the code");
+            report.skip("check the right code", "reading the code");
+        }
+    }
+    report.step("final status (GET /v1/verify/{id})", || {
+        let r = client
+            .execute(&GetStatus::new(id.clone()))
+            .map_err(|e| e.to_string())?;
+        let s = r.status.as_ref().ok_or("no status in the answer")?;
+        Ok(((), format!("status {} {}", s.code.code(), s.description)))
+    });
+    report.step("completion (PUT /v1/verify/completion/{id})", || {
+        let r = client
+            .execute(&Complete::new(id.clone()))
+            .map_err(|e| e.to_string())?;
+        let s = r.status.as_ref().ok_or("no status in the answer")?;
+        if s.code.code() != 1900 {
+            return Err(format!(
+                "status {}, expected 1900 Verification completed",
+                s.code.code()
+            ));
+        }
+        Ok(((), format!("status 1900 {}", s.description)))
+    });
+    telesign_faults(report, sandbox, &client);
+}
+
+fn telesign_faults(report: &mut Report, sandbox: &Sandbox, client: &verify_ureq::Client) {
+    let to = "15555550101";
+    report.step(
+        "temporary failure: inject status 500 (transaction not attempted) once, send again",
+        || {
+            sandbox.inject(Route::TeleSignSms, Fault::TeleSignStatus(500), 1);
+            let result = client.execute(&SendSms::new(to));
+            sandbox.clear_faults();
+            let r = result.map_err(|e| format!("the send was not retried to success: {e}"))?;
+            let delivered = sandbox.messages_to(to).len();
+            if delivered != 1 {
+                return Err(format!(
+                    "{delivered} messages in the outbox, expected exactly 1"
+                ));
+            }
+            Ok((
+                (),
+                format!(
+                    "retried and sent: reference_id {}, exactly 1 message in the outbox",
+                    r.reference_id.as_ref().map_or("?", |i| i.as_str())
+                ),
+            ))
+        },
+    );
+    let to = "15555550102";
+    report.step(
+        "permanent failure: inject status 504 once, send again",
+        || {
+            sandbox.inject(Route::TeleSignSms, Fault::TeleSignStatus(504), 1);
+            let result = client.execute(&SendSms::new(to));
+            sandbox.clear_faults();
+            let e = match result {
+                Ok(_) => return Err("the send succeeded; expected the 504 to be reported".into()),
+                Err(e) => e,
+            };
+            let status = e
+                .response()
+                .and_then(|r| match r {
+                    verify_core::ResponseError::TeleSign(t) => t.status,
+                    _ => None,
+                })
+                .map(StatusCode::code);
+            if status != Some(504) {
+                return Err(format!("unexpected error: {e}"));
+            }
+            if e.attempts() != 1 {
+                return Err(format!("{} attempts, expected 1 (no retry)", e.attempts()));
+            }
+            if !e.message_may_have_been_sent() {
+                return Err("message_may_have_been_sent is false, expected true".into());
+            }
+            Ok((
+                (),
+                format!(
+                    "reported after 1 attempt, not retried, message_may_have_been_sent = true: {e}"
+                ),
+            ))
+        },
+    );
+}
+
+fn dotdigital_flow(report: &mut Report, sandbox: &Sandbox, config: &dotdigital::Config) {
+    report.section("dotdigital CPaaS Verify, async adapter (verify-hyper), Basic auth");
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            report.record(
+                "start a tokio runtime".into(),
+                false,
+                Duration::ZERO,
+                e.to_string(),
+            );
+            return;
+        }
+    };
+    let client = match verify_hyper::Client::builder(config.clone())
+        .allow_plain_http(true)
+        .retry_policy(demo_retry_policy())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            report.record(
+                "build the hyper client".into(),
+                false,
+                Duration::ZERO,
+                e.to_string(),
+            );
+            return;
+        }
+    };
+    let to = "447700900100";
+    let sent = report.step(format!("send a code to {to} (POST /webapi/verify)"), || {
+        let r = runtime
+            .block_on(client.execute(&SendCode::new(to, "Demo")))
+            .map_err(|e| e.to_string())?;
+        if r.status != CodeStatus::NotVerified {
+            return Err(format!(
+                "status {}, expected CodeNotVerified",
+                r.status.as_str()
+            ));
+        }
+        let detail = format!(
+            "requestId {}, status {}",
+            r.request_id.as_str(),
+            r.status.as_str()
+        );
+        Ok((r.request_id, detail))
+    });
+    let Some(id) = sent else {
+        for s in ["read code", "wrong code", "right code", "final status"] {
+            report.skip(s, "the send");
+        }
+        return;
+    };
+    let validate = |code: Code, want: Option<CodeStatus>| -> StepResult<()> {
+        let outcome = runtime
+            .block_on(client.execute(&ValidateCode::new(id.clone(), code)))
+            .map_err(|e| e.to_string())?;
+        let got = match &outcome {
+            ValidateOutcome::Code(c) => Some(c.status.clone()),
+            ValidateOutcome::UnknownOrDiscarded => None,
+        };
+        let show = |s: &Option<CodeStatus>| {
+            s.as_ref()
+                .map_or("204 unknown or discarded".to_owned(), |s| {
+                    s.as_str().to_owned()
+                })
+        };
+        if got == want {
+            Ok(((), format!("status {}", show(&got))))
+        } else {
+            Err(format!("status {}, expected {}", show(&got), show(&want)))
+        }
+    };
+    let code = report.step("read the code from the sandbox outbox", || {
+        outbox_code(sandbox, to, id.as_str())
+    });
+    match &code {
+        Some(code) => {
+            let wrong = Code::new(wrong_code(code.expose_secret()));
+            report.step(
+                "validate a wrong code (PUT /WebApi/Verify/{id}/validate)",
+                || validate(wrong, Some(CodeStatus::NotVerified)),
+            );
+            report.step("validate the right code", || {
+                validate(code.clone(), Some(CodeStatus::Verified))
+            });
+            report.step("final status: the id is discarded once verified", || {
+                validate(code.clone(), None)
+            });
+        }
+        None => {
+            for s in ["wrong code", "right code", "final status"] {
+                report.skip(s, "reading the code");
+            }
+        }
+    }
+}
+
+fn neutral_flow(
+    report: &mut Report,
+    sandbox: &Sandbox,
+    telesign: &telesign::Config,
+    dotdigital: &dotdigital::Config,
+) {
+    let _ = (
+        report,
+        sandbox,
+        telesign,
+        dotdigital,
+        ProviderConfig::from(telesign.clone()),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_code_differs_in_every_digit() {
+        assert_eq!(wrong_code("1234567"), "2345678");
+        assert_eq!(wrong_code("909"), "010");
+    }
+}
