@@ -3,7 +3,7 @@
 
 use base64::Engine as _;
 use verify_core::telesign::callback::{CallbackRejection, parse_callback, verify_signature};
-use verify_core::telesign::{Config, CodeState, Credentials, GetStatus, SendSms, StatusCode};
+use verify_core::telesign::{CodeState, Config, Credentials, GetStatus, SendSms, StatusCode};
 use verify_core::{ApiKey, Code, Operation, Provider, ProviderConfig, Role};
 
 const CID: &str = "FFFFFFFF-EEEE-DDDD-1234-AB1234567890";
@@ -17,14 +17,18 @@ fn creds() -> Credentials {
 /// Computed here with `hmac` directly, not through the crate.
 fn signature(body: &[u8]) -> String {
     use hmac::Mac as _;
-    let key = base64::engine::general_purpose::STANDARD.decode(KEY).unwrap();
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(KEY)
+        .unwrap();
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
     mac.update(body);
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 fn request<'a>(headers: &[(&str, String)], body: &'a [u8]) -> http::Request<&'a [u8]> {
-    let mut r = http::Request::post("/telesign/callback").body(body).unwrap();
+    let mut r = http::Request::post("/telesign/callback")
+        .body(body)
+        .unwrap();
     for (k, v) in headers {
         r.headers_mut().insert(
             http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
@@ -42,14 +46,23 @@ fn a_signed_report_is_parsed() {
         vec![("x-ts-authorization", format!("TSA {CID}:{sig}"))],
         vec![("authorization", sig.clone())],
         // A proxy's own Authorization does not hide TeleSign's header.
-        vec![("authorization", "Bearer proxy".to_owned()), ("x-ts-authorization", sig.clone())],
+        vec![
+            ("authorization", "Bearer proxy".to_owned()),
+            ("x-ts-authorization", sig.clone()),
+        ],
     ] {
         let report = parse_callback(&creds(), &request(&headers, REPORT)).unwrap();
-        assert_eq!(report.reference_id.as_str(), "0123456789ABCDEF0123456789ABCDEF");
+        assert_eq!(
+            report.reference_id.as_str(),
+            "0123456789ABCDEF0123456789ABCDEF"
+        );
         let status = report.status.unwrap();
         assert_eq!(status.code, StatusCode::DeliveredToHandset);
         assert_eq!(status.updated_on.as_deref(), Some("2024-05-01T10:00:03Z"));
-        assert_eq!(report.submit_timestamp.as_deref(), Some("2024-05-01T10:00:00Z"));
+        assert_eq!(
+            report.submit_timestamp.as_deref(),
+            Some("2024-05-01T10:00:00Z")
+        );
         assert_eq!(report.verify.unwrap().code_state, CodeState::NotChecked);
     }
 }
@@ -57,20 +70,40 @@ fn a_signed_report_is_parsed() {
 #[test]
 fn every_rejection_is_typed() {
     let sig = signature(REPORT);
-    let reject = |headers: Vec<(&str, String)>, body: &[u8]| parse_callback(&creds(), &request(&headers, body)).unwrap_err();
+    let reject = |headers: Vec<(&str, String)>, body: &[u8]| {
+        parse_callback(&creds(), &request(&headers, body)).unwrap_err()
+    };
     assert_eq!(reject(vec![], REPORT), CallbackRejection::MissingSignature);
     assert_eq!(
-        reject(vec![("authorization", format!("TSA OTHER-CUSTOMER:{sig}"))], REPORT),
+        reject(
+            vec![("authorization", format!("TSA OTHER-CUSTOMER:{sig}"))],
+            REPORT
+        ),
         CallbackRejection::CustomerIdMismatch
     );
-    assert_eq!(reject(vec![("authorization", format!("TSA {CID}"))], REPORT), CallbackRejection::MalformedHeader);
-    assert_eq!(reject(vec![("authorization", "not base64!".to_owned())], REPORT), CallbackRejection::MalformedHeader);
+    assert_eq!(
+        reject(vec![("authorization", format!("TSA {CID}"))], REPORT),
+        CallbackRejection::MalformedHeader
+    );
+    assert_eq!(
+        reject(vec![("authorization", "not base64!".to_owned())], REPORT),
+        CallbackRejection::MalformedHeader
+    );
     let other = signature(b"another body");
-    assert_eq!(reject(vec![("authorization", other)], REPORT), CallbackRejection::BadSignature);
+    assert_eq!(
+        reject(vec![("authorization", other)], REPORT),
+        CallbackRejection::BadSignature
+    );
     // A truncated signature is a bad signature, not a shorter match.
-    let short = base64::engine::general_purpose::STANDARD
-        .encode(&base64::engine::general_purpose::STANDARD.decode(&sig).unwrap()[..16]);
-    assert_eq!(reject(vec![("authorization", short)], REPORT), CallbackRejection::BadSignature);
+    let short = base64::engine::general_purpose::STANDARD.encode(
+        &base64::engine::general_purpose::STANDARD
+            .decode(&sig)
+            .unwrap()[..16],
+    );
+    assert_eq!(
+        reject(vec![("authorization", short)], REPORT),
+        CallbackRejection::BadSignature
+    );
     let no_id = br#"{"status":{"code":200}}"#;
     match reject(vec![("authorization", signature(no_id))], no_id) {
         CallbackRejection::MalformedBody { reason, .. } => assert_eq!(reason, "no reference_id"),
@@ -78,9 +111,14 @@ fn every_rejection_is_typed() {
     }
     // The signature is checked before the body is read.
     let html = b"<html>1234567</html>";
-    assert_eq!(reject(vec![("authorization", sig)], html), CallbackRejection::BadSignature);
+    assert_eq!(
+        reject(vec![("authorization", sig)], html),
+        CallbackRejection::BadSignature
+    );
     match reject(vec![("authorization", signature(html))], html) {
-        CallbackRejection::MalformedBody { excerpt, .. } => assert_eq!(excerpt.as_str(), "<html>***</html>"),
+        CallbackRejection::MalformedBody { excerpt, .. } => {
+            assert_eq!(excerpt.as_str(), "<html>***</html>")
+        }
         other => panic!("{other:?}"),
     }
     assert!(verify_signature(&creds(), &http::HeaderMap::new(), REPORT).is_err());
@@ -102,25 +140,44 @@ fn secrets_never_show() {
     assert!(!format!("{err} {err:?}").contains("86753091"));
 
     // A code echoed by TeleSign is masked in errors and redacted in values.
-    let check = GetStatus::new("0123456789ABCDEF0123456789ABCDEF".parse().unwrap()).verify_code(Code::new("8675309"));
+    let check = GetStatus::new("0123456789ABCDEF0123456789ABCDEF".parse().unwrap())
+        .verify_code(Code::new("8675309"));
     let body = br#"{"reference_id":"0123456789ABCDEF0123456789ABCDEF","status":{"code":200,"description":"Code 8675309 checked"},"verify":{"code_state":"VALID","code_entered":"8675309"}}"#;
     let ok = check
         .parse_response(Provider::TeleSign, http::Response::new(&body[..]))
         .unwrap();
     assert!(!format!("{ok:?}").contains("8675309"), "{ok:?}");
-    assert_eq!(ok.verify.as_ref().unwrap().code_entered.as_ref().unwrap().expose_secret(), "8675309");
+    assert_eq!(
+        ok.verify
+            .as_ref()
+            .unwrap()
+            .code_entered
+            .as_ref()
+            .unwrap()
+            .expose_secret(),
+        "8675309"
+    );
     let body = br#"{"status":{"code":500},"errors":[{"code":-10001,"description":"Invalid Request: verify_code Parameter: 8675309"}]}"#;
     let err = check
         .parse_response(Provider::TeleSign, http::Response::new(&body[..]))
         .unwrap_err();
     assert!(!format!("{err} {err:?}").contains("8675309"));
     let err = check
-        .parse_response(Provider::TeleSign, http::Response::new(&b"<p>code 8675309</p>"[..]))
+        .parse_response(
+            Provider::TeleSign,
+            http::Response::new(&b"<p>code 8675309</p>"[..]),
+        )
         .unwrap_err();
     assert!(!format!("{err} {err:?}").contains("8675309"));
 
     // The signed request marks Authorization as sensitive.
-    let mut req = sms.to_request(&ProviderConfig::from(config), Role::Primary).unwrap();
-    ProviderConfig::from(Config::new(creds)).authorize(&mut req, std::time::SystemTime::UNIX_EPOCH, "n");
+    let mut req = sms
+        .to_request(&ProviderConfig::from(config), Role::Primary)
+        .unwrap();
+    ProviderConfig::from(Config::new(creds)).authorize(
+        &mut req,
+        std::time::SystemTime::UNIX_EPOCH,
+        "n",
+    );
     assert!(req.headers()["authorization"].is_sensitive());
 }

@@ -18,7 +18,9 @@ fn rid() -> ReferenceId {
     "0123456789ABCDEF0123456789ABCDEF".parse().unwrap()
 }
 
-fn opt<T: std::fmt::Debug + Clone>(s: impl Strategy<Value = T>) -> impl Strategy<Value = Option<T>> {
+fn opt<T: std::fmt::Debug + Clone>(
+    s: impl Strategy<Value = T>,
+) -> impl Strategy<Value = Option<T>> {
     proptest::option::of(s)
 }
 
@@ -92,14 +94,36 @@ enum Break {
 }
 
 fn a_break() -> impl Strategy<Value = Break> {
-    let too_long = |n: usize| proptest::string::string_regex(&format!("[a-z]{{{},{}}}", n + 1, n + 30)).unwrap();
+    let too_long = |n: usize| {
+        proptest::string::string_regex(&format!("[a-z]{{{},{}}}", n + 1, n + 30)).unwrap()
+    };
     prop_oneof![
-        prop_oneof![Just(String::new()), "[0-9]{0,6}", "[0-9]{16,30}", "[0-9]{3,7}[ +a-z-][0-9]{3,7}"]
-            .prop_map(Break::Phone),
+        prop_oneof![
+            Just(String::new()),
+            "[0-9]{0,6}",
+            "[0-9]{16,30}",
+            "[0-9]{3,7}[ +a-z-][0-9]{3,7}"
+        ]
+        .prop_map(Break::Phone),
         "[g-z.]{1,12}".prop_map(Break::Ip),
-        prop_oneof![Just(String::new()), "[a-z]{21,40}", "[a-z]{1,5}[ /.][a-z]{1,5}"].prop_map(Break::Language),
-        prop_oneof![Just(String::new()), "[0-9]{1,2}", "[0-9]{8,12}", "[0-9]{2,5}[a-z ][0-9]{0,2}"].prop_map(Break::Code),
-        prop_oneof!["[a-z ]{0,100}", "[a-z]{153,200}".prop_map(|s| format!("$$CODE$${s}"))].prop_map(Break::Template),
+        prop_oneof![
+            Just(String::new()),
+            "[a-z]{21,40}",
+            "[a-z]{1,5}[ /.][a-z]{1,5}"
+        ]
+        .prop_map(Break::Language),
+        prop_oneof![
+            Just(String::new()),
+            "[0-9]{1,2}",
+            "[0-9]{8,12}",
+            "[0-9]{2,5}[a-z ][0-9]{0,2}"
+        ]
+        .prop_map(Break::Code),
+        prop_oneof![
+            "[a-z ]{0,100}",
+            "[a-z]{153,200}".prop_map(|s| format!("$$CODE$${s}"))
+        ]
+        .prop_map(Break::Template),
         prop_oneof![Just(String::new()), too_long(20)].prop_map(Break::SenderId),
         prop_oneof![Just(String::new()), too_long(40)].prop_map(Break::DltTemplate),
         prop_oneof![Just(String::new()), too_long(40)].prop_map(Break::DltEntity),
@@ -144,12 +168,14 @@ fn apply(mut sms: SendSms, b: &Break) -> (SendSms, &'static str) {
         }
         // `None` breaks the pairing rule: a payee without an amount.
         Break::Amount(v) => {
-            sms.transaction_payee.get_or_insert_with(|| "Acme".to_owned());
+            sms.transaction_payee
+                .get_or_insert_with(|| "Acme".to_owned());
             sms.transaction_amount = v;
             "transaction_amount"
         }
         Break::Payee(v) => {
-            sms.transaction_amount.get_or_insert_with(|| "EUR 1".to_owned());
+            sms.transaction_amount
+                .get_or_insert_with(|| "EUR 1".to_owned());
             sms.transaction_payee = v;
             "transaction_payee"
         }
@@ -160,27 +186,63 @@ fn apply(mut sms: SendSms, b: &Break) -> (SendSms, &'static str) {
 fn any_response() -> impl Strategy<Value = (u16, Vec<(String, String)>, Vec<u8>)> {
     let json_ish = (
         proptest::sample::select(vec![
-            "{\"reference_id\":", "{\"status\":{\"code\":", "{\"errors\":[{\"code\":", "{\"verify\":{\"code_state\":",
-            "{\"additional_info\":", "{\"status\":", "{\"errors\":", "[", "",
+            "{\"reference_id\":",
+            "{\"status\":{\"code\":",
+            "{\"errors\":[{\"code\":",
+            "{\"verify\":{\"code_state\":",
+            "{\"additional_info\":",
+            "{\"status\":",
+            "{\"errors\":",
+            "[",
+            "",
         ]),
         proptest::sample::select(vec![
-            "\"0123456789ABCDEF0123456789ABCDEF\"", "290", "-10001", "9223372036854775808", "-1.5", "null", "true",
-            "\"VALID\"", "{}", "[]", "\"\\ud800\"", "1e400", "{\"code\":500}",
+            "\"0123456789ABCDEF0123456789ABCDEF\"",
+            "290",
+            "-10001",
+            "9223372036854775808",
+            "-1.5",
+            "null",
+            "true",
+            "\"VALID\"",
+            "{}",
+            "[]",
+            "\"\\ud800\"",
+            "1e400",
+            "{\"code\":500}",
         ]),
-        proptest::sample::select(vec!["}", "}}", "}]}", "", "]", ",\"status\":{\"code\":290}}"]),
+        proptest::sample::select(vec![
+            "}",
+            "}}",
+            "}]}",
+            "",
+            "]",
+            ",\"status\":{\"code\":290}}",
+        ]),
     )
         .prop_map(|(a, b, c)| format!("{a}{b}{c}").into_bytes());
     (
         100u16..1000,
         proptest::collection::vec(
-            (prop_oneof![Just("retry-after".to_owned()), Just("content-type".to_owned()), "[a-z-]{1,12}"], "[ -~]{0,20}"),
+            (
+                prop_oneof![
+                    Just("retry-after".to_owned()),
+                    Just("content-type".to_owned()),
+                    "[a-z-]{1,12}"
+                ],
+                "[ -~]{0,20}",
+            ),
             0..4,
         ),
         prop_oneof![proptest::collection::vec(any::<u8>(), 0..600), json_ish],
     )
 }
 
-fn response<'a>(status: u16, headers: &[(String, String)], body: &'a [u8]) -> http::Response<&'a [u8]> {
+fn response<'a>(
+    status: u16,
+    headers: &[(String, String)],
+    body: &'a [u8],
+) -> http::Response<&'a [u8]> {
     let mut b = http::Response::builder().status(status);
     for (k, v) in headers {
         b = b.header(k.as_str(), v.as_str());

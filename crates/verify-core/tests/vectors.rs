@@ -80,14 +80,20 @@ fn every_vector_file_passes() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {ran} vectors failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} vectors failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// The signing vectors are also checked by name, so that a renamed or
 /// emptied file cannot silently skip them.
 #[test]
 fn telesign_signing_vectors_are_all_there() {
-    let text = std::fs::read_to_string(vectors_dir().join("telesign-signing-vectors.json")).unwrap();
+    let text =
+        std::fs::read_to_string(vectors_dir().join("telesign-signing-vectors.json")).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["hmac"].as_array().unwrap().len(), 17);
     assert_eq!(doc["basic"].as_array().unwrap().len(), 4);
@@ -102,7 +108,9 @@ fn telesign_signing_vectors_are_all_there() {
 type Outcome = Result<(), String>;
 
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or_else(|| panic!("missing string {key:?} in {v}"))
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("missing string {key:?} in {v}"))
 }
 
 fn opt_s(v: &Value, key: &str) -> Option<String> {
@@ -135,12 +143,22 @@ fn telesign_signing_file(doc: &Value) -> Vec<(String, Outcome)> {
                 req.headers_mut()
                     .insert("content-type", s(v, "content_type").parse().unwrap());
             }
-            telesign::signing::sign(&mut req, &creds, telesign::AuthMethod::Hmac, s(v, "date"), s(v, "nonce"));
+            telesign::signing::sign(
+                &mut req,
+                &creds,
+                telesign::AuthMethod::Hmac,
+                s(v, "date"),
+                s(v, "nonce"),
+            );
             let want = format!("TSA {}:{}", s(v, "customer_id"), s(v, "signature"));
             expect_eq("authorization", header(&req, "authorization"), &want)?;
             expect_eq("date", header(&req, "date"), s(v, "date"))?;
             expect_eq("x-ts-nonce", header(&req, "x-ts-nonce"), s(v, "nonce"))?;
-            expect_eq("x-ts-auth-method", header(&req, "x-ts-auth-method"), "HMAC-SHA256")
+            expect_eq(
+                "x-ts-auth-method",
+                header(&req, "x-ts-auth-method"),
+                "HMAC-SHA256",
+            )
         });
         out.push((format!("hmac[{i}]"), result));
     }
@@ -153,14 +171,18 @@ fn telesign_signing_file(doc: &Value) -> Vec<(String, Outcome)> {
             Ok(creds) if result.is_ok() => {
                 let mut req = http::Request::new(Vec::new());
                 telesign::signing::sign(&mut req, &creds, telesign::AuthMethod::Basic, "D", "N");
-                result = expect_eq("basic via sign", header(&req, "authorization"), s(v, "authorization"))
-                    .and_then(|()| {
-                        if req.headers().contains_key("x-ts-nonce") {
-                            Err("Basic must not send x-ts-nonce".into())
-                        } else {
-                            Ok(())
-                        }
-                    });
+                result = expect_eq(
+                    "basic via sign",
+                    header(&req, "authorization"),
+                    s(v, "authorization"),
+                )
+                .and_then(|()| {
+                    if req.headers().contains_key("x-ts-nonce") {
+                        Err("Basic must not send x-ts-nonce".into())
+                    } else {
+                        Ok(())
+                    }
+                });
             }
             Ok(_) => {}
             Err(e) => {
@@ -172,7 +194,9 @@ fn telesign_signing_file(doc: &Value) -> Vec<(String, Outcome)> {
         out.push((format!("basic[{i}]"), result));
     }
     for (i, v) in doc["callback"].as_array().unwrap().iter().enumerate() {
-        let creds = telesign::Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", s(v, "api_key")).unwrap();
+        let creds =
+            telesign::Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", s(v, "api_key"))
+                .unwrap();
         let body = s(v, "body").as_bytes();
         let sig = s(v, "signature");
         let check = |name: &str, value: String| {
@@ -184,8 +208,11 @@ fn telesign_signing_file(doc: &Value) -> Vec<(String, Outcome)> {
             telesign::callback::verify_signature(&creds, &h, body)
         };
         let result = (|| -> Outcome {
-            check("authorization", format!("TSA {}:{sig}", creds.customer_id()))
-                .map_err(|e| format!("TSA form: {e}"))?;
+            check(
+                "authorization",
+                format!("TSA {}:{sig}", creds.customer_id()),
+            )
+            .map_err(|e| format!("TSA form: {e}"))?;
             check("x-ts-authorization", sig.to_owned()).map_err(|e| format!("bare form: {e}"))?;
             // One flipped bit in the body must be refused.
             let mut tampered = body.to_vec();
@@ -199,7 +226,8 @@ fn telesign_signing_file(doc: &Value) -> Vec<(String, Outcome)> {
             }
             // The body is not JSON: authentic, but not a report.
             let mut req = http::Request::post("/cb").body(body).unwrap();
-            req.headers_mut().insert("authorization", sig.parse().unwrap());
+            req.headers_mut()
+                .insert("authorization", sig.parse().unwrap());
             match telesign::callback::parse_callback(&creds, &req) {
                 Err(telesign::callback::CallbackRejection::MalformedBody { .. }) => Ok(()),
                 other => Err(format!("expected MalformedBody, got {other:?}")),
@@ -211,7 +239,10 @@ fn telesign_signing_file(doc: &Value) -> Vec<(String, Outcome)> {
 }
 
 fn header<'a, B>(req: &'a http::Request<B>, name: &str) -> &'a str {
-    req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("<missing>")
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("<missing>")
 }
 
 fn expect_eq(what: &str, got: &str, want: &str) -> Outcome {
@@ -227,12 +258,23 @@ fn expect_eq(what: &str, got: &str, want: &str) -> Outcome {
 
 fn config(case: &Value) -> ProviderConfig {
     let c = case.get("config").cloned().unwrap_or_else(|| json!({}));
-    let provider = c.get("provider").and_then(Value::as_str).unwrap_or_else(|| {
-        case["operation"].as_str().unwrap_or("").split('.').next().unwrap_or("")
-    });
+    let provider = c
+        .get("provider")
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| {
+            case["operation"]
+                .as_str()
+                .unwrap_or("")
+                .split('.')
+                .next()
+                .unwrap_or("")
+        });
     let base_url = |default: &str| {
         let url = opt_s(&c, "base_url").unwrap_or_else(|| default.to_owned());
-        if c.get("plain_http").and_then(Value::as_bool).unwrap_or(false) {
+        if c.get("plain_http")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+        {
             BaseUrl::allow_plain_http(&url).unwrap()
         } else {
             BaseUrl::new(&url).unwrap()
@@ -241,7 +283,8 @@ fn config(case: &Value) -> ProviderConfig {
     match provider {
         "telesign" => {
             let creds = telesign::Credentials::new(
-                opt_s(&c, "customer_id").unwrap_or_else(|| "FFFFFFFF-EEEE-DDDD-1234-AB1234567890".into()),
+                opt_s(&c, "customer_id")
+                    .unwrap_or_else(|| "FFFFFFFF-EEEE-DDDD-1234-AB1234567890".into()),
                 opt_s(&c, "api_key").unwrap_or_else(|| "VGVzdCBLZXk=".into()),
             )
             .unwrap();
@@ -278,7 +321,9 @@ fn run_case(case: &Value) -> Outcome {
             op.verify_code = opt_s(&input, "verify_code").map(Code::new);
             run_operation(case, op)
         }
-        "telesign.completion" => run_operation(case, telesign::Complete::new(reference_id(&input)?)),
+        "telesign.completion" => {
+            run_operation(case, telesign::Complete::new(reference_id(&input)?))
+        }
         other => Err(format!("no vector support for operation {other:?}")),
     }
 }
@@ -301,7 +346,10 @@ fn telesign_sms(i: &Value) -> Result<SendSms, String> {
         language: opt_s(i, "language"),
         verify_code: opt_s(i, "verify_code").map(Code::new),
         template: opt_s(i, "template"),
-        template_limit: i.get("template_limit").and_then(Value::as_u64).map(|n| n as usize),
+        template_limit: i
+            .get("template_limit")
+            .and_then(Value::as_u64)
+            .map(|n| n as usize),
         sender_id: opt_s(i, "sender_id"),
         is_primary: i.get("is_primary").and_then(Value::as_bool),
         dlt_template_id: opt_s(i, "dlt_template_id"),
@@ -394,19 +442,29 @@ where
         _ => Role::Primary,
     };
     if let Some(want) = case.get("validation_error") {
-        let want: Vec<&str> = want.as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+        let want: Vec<&str> = want
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
         return match op.to_request(&cfg, role) {
             Ok(_) => Err(format!("expected a validation error naming {want:?}")),
             Err(e) => {
                 let got: Vec<&str> = e.fields().collect();
-                if got == want { Ok(()) } else { Err(format!("fields {got:?}, want {want:?}")) }
+                if got == want {
+                    Ok(())
+                } else {
+                    Err(format!("fields {got:?}, want {want:?}"))
+                }
             }
         };
     }
     if let Some(want) = case.get("request") {
         let mut req = op.to_request(&cfg, role).map_err(|e| e.to_string())?;
         if let Some(sign) = case.get("sign") {
-            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(sign["unix_time"].as_u64().unwrap());
+            let now =
+                SystemTime::UNIX_EPOCH + Duration::from_secs(sign["unix_time"].as_u64().unwrap());
             cfg.authorize(&mut req, now, s(sign, "nonce"));
         }
         compare_request(&req, want)?;
@@ -418,7 +476,12 @@ where
             (None, None) => Vec::new(),
         };
         let mut builder = http::Response::builder().status(resp["status"].as_u64().unwrap() as u16);
-        for h in resp.get("headers").and_then(Value::as_array).into_iter().flatten() {
+        for h in resp
+            .get("headers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             builder = builder.header(h[0].as_str().unwrap(), h[1].as_str().unwrap());
         }
         let response = builder.body(body.as_slice()).unwrap();
@@ -427,7 +490,9 @@ where
             Ok(out) => json!({ "ok": out.summary() }),
             Err(e) => json!({ "error": e.summary() }),
         };
-        let want = case.get("expect").ok_or("a response case needs \"expect\"")?;
+        let want = case
+            .get("expect")
+            .ok_or("a response case needs \"expect\"")?;
         subset(want, &got, "")?;
     }
     Ok(())
@@ -439,21 +504,31 @@ fn compare_request(req: &http::Request<Vec<u8>>, want: &Value) -> Outcome {
     let mut got_headers: Vec<(String, String)> = req
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let mut want_headers: Vec<(String, String)> = want["headers"]
         .as_array()
         .unwrap()
         .iter()
         .map(|h| {
-            let value = h[1].as_str().unwrap().replace("{version}", env!("CARGO_PKG_VERSION"));
+            let value = h[1]
+                .as_str()
+                .unwrap()
+                .replace("{version}", env!("CARGO_PKG_VERSION"));
             (h[0].as_str().unwrap().to_ascii_lowercase(), value)
         })
         .collect();
     got_headers.sort();
     want_headers.sort();
     if got_headers != want_headers {
-        return Err(format!("headers: got {got_headers:?}, want {want_headers:?}"));
+        return Err(format!(
+            "headers: got {got_headers:?}, want {want_headers:?}"
+        ));
     }
     let body = String::from_utf8(req.body().clone()).map_err(|_| "body is not UTF-8")?;
     expect_eq("body", &body, s(want, "body"))

@@ -2,11 +2,13 @@
 
 use http::Method;
 
+use super::Ucid;
 use super::request::{self, check_code, check_ip, check_language, check_phone, push};
 use super::response::{self, VerifyResponse};
-use super::Ucid;
 use crate::error::Validator;
-use crate::{Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError};
+use crate::{
+    Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError,
+};
 
 /// The path of the operation.
 pub const PATH: &str = "/v1/verify/call";
@@ -92,7 +94,11 @@ impl SendCall {
         check_language(&mut v, self.language.as_deref());
         check_code(&mut v, self.verify_code.as_ref());
         if let Some(m) = &self.tts_message {
-            v.check(m.contains("$$CODE$$"), "tts_message", "must contain $$CODE$$");
+            v.check(
+                m.contains("$$CODE$$"),
+                "tts_message",
+                "must contain $$CODE$$",
+            );
         }
         v.finish()
     }
@@ -103,9 +109,17 @@ impl SendCall {
         push(&mut f, "ucid", self.ucid.map(Ucid::as_str));
         push(&mut f, "originating_ip", self.originating_ip.as_deref());
         push(&mut f, "language", self.language.as_deref());
-        push(&mut f, "verify_code", self.verify_code.as_ref().map(Code::expose_secret));
+        push(
+            &mut f,
+            "verify_code",
+            self.verify_code.as_ref().map(Code::expose_secret),
+        );
         push(&mut f, "tts_message", self.tts_message.as_deref());
-        push(&mut f, "is_primary", request::is_primary(self.is_primary, role));
+        push(
+            &mut f,
+            "is_primary",
+            request::is_primary(self.is_primary, role),
+        );
         f
     }
 

@@ -138,12 +138,18 @@ status_codes! {
 impl StatusCode {
     /// Documented as temporary: "can be retried" (503, 505).
     pub fn is_temporary(self) -> bool {
-        matches!(self, Self::CarrierRejectedTemporary | Self::GatewayErrorTemporary)
+        matches!(
+            self,
+            Self::CarrierRejectedTemporary | Self::GatewayErrorTemporary
+        )
     }
 
     /// Documented as permanent: "should not be retried" (504, 506).
     pub fn is_permanent(self) -> bool {
-        matches!(self, Self::CarrierRejectedPermanent | Self::GatewayErrorPermanent)
+        matches!(
+            self,
+            Self::CarrierRejectedPermanent | Self::GatewayErrorPermanent
+        )
     }
 
     /// Whether a message may have gone out. Only 500 "Transaction not

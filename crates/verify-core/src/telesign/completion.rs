@@ -6,7 +6,9 @@ use http::Method;
 use super::ReferenceId;
 use super::request;
 use super::response::{self, VerifyResponse};
-use crate::{Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError};
+use crate::{
+    Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError,
+};
 
 /// Report that the end user completed the verification (TeleSign answers
 /// status 1900 "Verification completed", parsed as `StatusCode::Unknown(1900)`).

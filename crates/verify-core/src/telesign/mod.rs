@@ -4,8 +4,8 @@
 //! Specification: TeleSign's Verify API (seeds 001 and 002) and
 //! `PROVIDERS.md` section 1.
 
-pub mod callback;
 mod call;
+pub mod callback;
 mod codes;
 mod completion;
 mod reference_id;
@@ -57,13 +57,19 @@ impl Credentials {
     /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=").is_ok());
     /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "not base64!").is_err());
     /// ```
-    pub fn new(customer_id: impl Into<String>, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
+    pub fn new(
+        customer_id: impl Into<String>,
+        api_key: impl Into<ApiKey>,
+    ) -> Result<Self, ConfigError> {
         let customer_id = customer_id.into();
         let api_key = api_key.into();
         if customer_id.is_empty() {
             return Err(ConfigError::EmptyCredential("customer_id"));
         }
-        if !customer_id.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+        if !customer_id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b':')
+        {
             return Err(ConfigError::InvalidCredential("customer_id"));
         }
         if api_key.expose_secret().is_empty() {
@@ -232,7 +238,10 @@ impl TeleSignError {
     /// Whether TeleSign refused because of rate limiting (-40007 or HTTP 429).
     pub fn is_rate_limited(&self) -> bool {
         self.http_status == http::StatusCode::TOO_MANY_REQUESTS
-            || self.errors.iter().any(|e| e.code == ErrorCode::RateLimitExceeded)
+            || self
+                .errors
+                .iter()
+                .any(|e| e.code == ErrorCode::RateLimitExceeded)
     }
 
     /// Whether authentication failed (-30000 .. -30015): check the customer
@@ -244,7 +253,11 @@ impl TeleSignError {
 
 impl fmt::Display for TeleSignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TeleSign refused the request (HTTP {}", self.http_status.as_u16())?;
+        write!(
+            f,
+            "TeleSign refused the request (HTTP {}",
+            self.http_status.as_u16()
+        )?;
         if let Some(s) = self.status {
             write!(f, ", status {s}")?;
         }

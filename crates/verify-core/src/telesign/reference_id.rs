@@ -126,7 +126,11 @@ mod tests {
             "0123456789ABCDEF0123456789ABCDE\u{e9}",
         ] {
             let err = ReferenceId::new(bad).unwrap_err();
-            assert_eq!(err.fields().collect::<Vec<_>>(), ["reference_id"], "{bad:?}");
+            assert_eq!(
+                err.fields().collect::<Vec<_>>(),
+                ["reference_id"],
+                "{bad:?}"
+            );
             assert!(ReferenceId::try_from(bad.to_owned()).is_err());
         }
     }

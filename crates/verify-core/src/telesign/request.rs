@@ -95,7 +95,8 @@ pub(crate) fn check_language(v: &mut Validator, language: Option<&str>) {
         v.check(
             !l.is_empty()
                 && l.len() <= 20
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
             "language",
             "must be a language code of 1 to 20 letters, digits, '-' or '_' (such as en-US)",
         );

@@ -77,7 +77,10 @@ impl CodeState {
 
     /// Whether the state will not change any more (valid, expired, locked).
     pub fn is_final(&self) -> bool {
-        matches!(self, Self::Valid | Self::Expired | Self::MaxAttemptsExceeded)
+        matches!(
+            self,
+            Self::Valid | Self::Expired | Self::MaxAttemptsExceeded
+        )
     }
 }
 
@@ -307,7 +310,9 @@ pub(crate) fn parse(
     if body.status.is_none() {
         return Err(unexpected("neither status.code nor errors".to_owned()));
     }
-    let reference_id = body.checked_reference_id().map_err(|r| unexpected(r.to_owned()))?;
+    let reference_id = body
+        .checked_reference_id()
+        .map_err(|r| unexpected(r.to_owned()))?;
     if sends && reference_id.is_none() {
         return Err(unexpected("no reference_id in a send's answer".to_owned()));
     }

@@ -159,7 +159,14 @@ mod tests {
 
     #[test]
     fn string_to_sign_layout() {
-        let s = string_to_sign("POST", "application/x-www-form-urlencoded", "D", "N", b"a=b", "/v1/x");
+        let s = string_to_sign(
+            "POST",
+            "application/x-www-form-urlencoded",
+            "D",
+            "N",
+            b"a=b",
+            "/v1/x",
+        );
         assert_eq!(
             String::from_utf8(s).unwrap(),
             "POST\napplication/x-www-form-urlencoded\nD\nx-ts-auth-method:HMAC-SHA256\nx-ts-nonce:N\na=b\n/v1/x"

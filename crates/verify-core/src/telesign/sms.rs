@@ -2,11 +2,13 @@
 
 use http::Method;
 
+use super::Ucid;
 use super::request::{self, check_code, check_ip, check_language, check_phone, check_text, push};
 use super::response::{self, VerifyResponse};
-use super::Ucid;
 use crate::error::Validator;
-use crate::{Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError};
+use crate::{
+    Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError,
+};
 
 /// The path of the operation.
 pub const PATH: &str = "/v1/verify/sms";
@@ -170,7 +172,9 @@ impl SendSms {
         if limit == 0 || limit > TEMPLATE_LIMIT_MAX {
             v.fail(
                 "template",
-                format!("the length limit can be raised to at most {TEMPLATE_LIMIT_MAX} characters"),
+                format!(
+                    "the length limit can be raised to at most {TEMPLATE_LIMIT_MAX} characters"
+                ),
             );
         } else if let Some(t) = &self.template {
             if !t.contains("$$CODE$$") {
@@ -180,13 +184,34 @@ impl SendSms {
             }
         }
         check_text(&mut v, "sender_id", self.sender_id.as_deref(), 20);
-        check_text(&mut v, "dlt_template_id", self.dlt_template_id.as_deref(), 40);
+        check_text(
+            &mut v,
+            "dlt_template_id",
+            self.dlt_template_id.as_deref(),
+            40,
+        );
         check_text(&mut v, "dlt_entity_id", self.dlt_entity_id.as_deref(), 40);
-        check_text(&mut v, "transaction_amount", self.transaction_amount.as_deref(), 40);
-        check_text(&mut v, "transaction_payee", self.transaction_payee.as_deref(), 40);
+        check_text(
+            &mut v,
+            "transaction_amount",
+            self.transaction_amount.as_deref(),
+            40,
+        );
+        check_text(
+            &mut v,
+            "transaction_payee",
+            self.transaction_payee.as_deref(),
+            40,
+        );
         match (&self.transaction_amount, &self.transaction_payee) {
-            (Some(_), None) => v.fail("transaction_payee", "is required when transaction_amount is given"),
-            (None, Some(_)) => v.fail("transaction_amount", "is required when transaction_payee is given"),
+            (Some(_), None) => v.fail(
+                "transaction_payee",
+                "is required when transaction_amount is given",
+            ),
+            (None, Some(_)) => v.fail(
+                "transaction_amount",
+                "is required when transaction_payee is given",
+            ),
             _ => {}
         }
         v.finish()
@@ -199,15 +224,35 @@ impl SendSms {
         push(&mut f, "ucid", self.ucid.map(Ucid::as_str));
         push(&mut f, "originating_ip", self.originating_ip.as_deref());
         push(&mut f, "language", self.language.as_deref());
-        push(&mut f, "verify_code", self.verify_code.as_ref().map(Code::expose_secret));
+        push(
+            &mut f,
+            "verify_code",
+            self.verify_code.as_ref().map(Code::expose_secret),
+        );
         push(&mut f, "template", self.template.as_deref());
         push(&mut f, "sender_id", self.sender_id.as_deref());
-        push(&mut f, "is_primary", request::is_primary(self.is_primary, role));
+        push(
+            &mut f,
+            "is_primary",
+            request::is_primary(self.is_primary, role),
+        );
         push(&mut f, "dlt_template_id", self.dlt_template_id.as_deref());
         push(&mut f, "dlt_entity_id", self.dlt_entity_id.as_deref());
-        push(&mut f, "transaction_amount", self.transaction_amount.as_deref());
-        push(&mut f, "transaction_payee", self.transaction_payee.as_deref());
-        push(&mut f, "sim_swap_check", self.sim_swap_check.map(request::bool_str));
+        push(
+            &mut f,
+            "transaction_amount",
+            self.transaction_amount.as_deref(),
+        );
+        push(
+            &mut f,
+            "transaction_payee",
+            self.transaction_payee.as_deref(),
+        );
+        push(
+            &mut f,
+            "sim_swap_check",
+            self.sim_swap_check.map(request::bool_str),
+        );
         f
     }
 

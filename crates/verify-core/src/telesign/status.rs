@@ -7,7 +7,9 @@ use super::ReferenceId;
 use super::request::{self, check_code};
 use super::response::{self, VerifyResponse};
 use crate::error::Validator;
-use crate::{Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError};
+use crate::{
+    Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError,
+};
 
 /// Read the status of a transaction; with a code, check it.
 ///
@@ -89,7 +91,12 @@ impl Operation for GetStatus {
     ) -> Result<http::Request<Vec<u8>>, ValidationError> {
         let config = request::telesign_config(config)?;
         self.validate()?;
-        Ok(request::build(config, Method::GET, &self.path_and_query(), Vec::new()))
+        Ok(request::build(
+            config,
+            Method::GET,
+            &self.path_and_query(),
+            Vec::new(),
+        ))
     }
 
     fn parse_response(
