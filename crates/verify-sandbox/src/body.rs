@@ -1,5 +1,6 @@
 //! Response bodies, including the deliberately broken ones of fault injection.
 
+use std::future::Future as _;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -27,13 +28,18 @@ impl std::error::Error for Aborted {}
 pub(crate) enum SandboxBody {
     /// The whole body at once.
     Full(Option<Bytes>),
-    /// A part of the body, then an error that makes the server drop the connection.
-    Truncated(Option<Bytes>),
+    /// A part of the body, a short pause (so it is flushed), then an error that makes the
+    /// server drop the connection.
+    Truncated(Option<Bytes>, Pin<Box<tokio::time::Sleep>>),
     /// `total` bytes of valid JSON generated on the fly: `{"padding":"aaaa…"}`.
     Huge { total: u64, sent: u64 },
 }
 
 impl SandboxBody {
+    pub(crate) fn truncated(part: Bytes) -> Self {
+        SandboxBody::Truncated(Some(part), Box::pin(tokio::time::sleep(std::time::Duration::from_millis(50))))
+    }
+
     pub(crate) fn full(b: impl Into<Bytes>) -> Self {
         let b = b.into();
         SandboxBody::Full(if b.is_empty() { None } else { Some(b) })
@@ -44,13 +50,13 @@ impl Body for SandboxBody {
     type Data = Bytes;
     type Error = Aborted;
 
-    fn poll_frame(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Aborted>>> {
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Aborted>>> {
         let this = self.get_mut();
         match this {
             SandboxBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
-            SandboxBody::Truncated(b) => match b.take() {
+            SandboxBody::Truncated(b, pause) => match b.take() {
                 Some(b) => Poll::Ready(Some(Ok(Frame::data(b)))),
-                None => Poll::Ready(Some(Err(Aborted))),
+                None => pause.as_mut().poll(cx).map(|()| Some(Err(Aborted))),
             },
             SandboxBody::Huge { total, sent } => {
                 let (total, pos) = (*total, *sent);
@@ -78,7 +84,7 @@ impl Body for SandboxBody {
     fn is_end_stream(&self) -> bool {
         match self {
             SandboxBody::Full(b) => b.is_none(),
-            SandboxBody::Truncated(_) => false,
+            SandboxBody::Truncated(..) => false,
             SandboxBody::Huge { total, sent } => sent >= total,
         }
     }
@@ -86,7 +92,7 @@ impl Body for SandboxBody {
     fn size_hint(&self) -> SizeHint {
         match self {
             SandboxBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
-            SandboxBody::Truncated(_) => SizeHint::default(),
+            SandboxBody::Truncated(..) => SizeHint::default(),
             SandboxBody::Huge { total, sent } => SizeHint::with_exact(total.saturating_sub(*sent)),
         }
     }

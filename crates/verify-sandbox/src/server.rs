@@ -163,7 +163,7 @@ async fn handle(
                 SandboxBody::Full(Some(b)) => b.slice(..full_len / 2),
                 _ => Bytes::new(),
             };
-            *resp.body_mut() = SandboxBody::Truncated(Some(half));
+            *resp.body_mut() = SandboxBody::truncated(half);
             resp.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(full_len));
             Ok(resp)
         }
