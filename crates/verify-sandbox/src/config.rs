@@ -65,8 +65,9 @@ pub struct SandboxConfig {
 }
 
 impl SandboxConfig {
-    /// A configuration for reproducible tests: seeded codes and ids, and a manual clock
-    /// starting at the current time, with random-free fixed credentials derived from the seed.
+    /// A configuration for reproducible tests: seeded codes and ids, credentials derived from
+    /// the seed, and a manual clock starting at the current time rounded down to the second
+    /// (so times survive the outbox's millisecond JSON unchanged).
     pub fn deterministic(seed: u64) -> Self {
         let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5eed_c0de);
         let (customer_id, api_key, user, password) = random_credentials(&mut rng);
@@ -76,7 +77,7 @@ impl SandboxConfig {
             dotdigital_username: user,
             dotdigital_password: password,
             seed: Some(seed),
-            clock: Some(Clock::manual(std::time::SystemTime::now())),
+            clock: Some(Clock::manual(whole_seconds_now())),
             ..Self::default()
         }
     }
@@ -131,6 +132,12 @@ impl SandboxConfig {
         self.dotdigital_per_number_limit = (count, window);
         self
     }
+}
+
+fn whole_seconds_now() -> std::time::SystemTime {
+    let now = std::time::SystemTime::now();
+    let secs = now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    std::time::UNIX_EPOCH + Duration::from_secs(secs)
 }
 
 fn random_credentials(rng: &mut impl rand::RngCore) -> (String, String, String, String) {
