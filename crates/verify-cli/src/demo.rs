@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use verify_core::dotdigital::{CodeStatus, SendCode, ValidateCode, ValidateOutcome};
+use verify_core::neutral::{Check, CheckOutcome, Start, Started, VerificationId};
 use verify_core::telesign::{CodeState, Complete, GetStatus, SendSms, StatusCode};
-use verify_core::{BaseUrl, Code, ProviderConfig, dotdigital, telesign};
-use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig};
+use verify_core::{BaseUrl, Code, Provider, dotdigital, telesign};
+use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig, SandboxProvider};
 
 use crate::spinner::Spinner;
 
@@ -463,19 +464,156 @@ fn dotdigital_flow(report: &mut Report, sandbox: &Sandbox, config: &dotdigital::
     }
 }
 
+/// The code the sandbox delivered for a neutral verification id.
+fn neutral_code(sandbox: &Sandbox, to: &str, id: &VerificationId) -> StepResult<Code> {
+    outbox_code(sandbox, to, id.as_str())
+}
+
+/// Checks a wrong then the right code with `check`, as two steps.
+fn neutral_checks(
+    report: &mut Report,
+    sandbox: &Sandbox,
+    to: &str,
+    id: &VerificationId,
+    check: &dyn Fn(&Check) -> Result<CheckOutcome, String>,
+) {
+    let Some(code) = report.step("read the code from the sandbox outbox", || {
+        neutral_code(sandbox, to, id)
+    }) else {
+        report.skip("Check a wrong code", "reading the code");
+        report.skip("Check the right code", "reading the code");
+        return;
+    };
+    let expect = |code: Code, want: CheckOutcome| -> StepResult<()> {
+        let got = check(&Check::new(id.clone(), code))?;
+        if got == want {
+            Ok(((), format!("{got:?}")))
+        } else {
+            Err(format!("{got:?}, expected {want:?}"))
+        }
+    };
+    let wrong = Code::new(wrong_code(code.expose_secret()));
+    report.step("Check a wrong code", || {
+        expect(wrong, CheckOutcome::Incorrect)
+    });
+    report.step("Check the right code", || {
+        expect(code.clone(), CheckOutcome::Verified)
+    });
+}
+
+fn started_detail(s: &Started) -> String {
+    format!(
+        "id {}, delivery {:?}, message_may_have_been_sent = {}",
+        s.id, s.delivery, s.message_may_have_been_sent
+    )
+}
+
 fn neutral_flow(
     report: &mut Report,
     sandbox: &Sandbox,
     telesign: &telesign::Config,
     dotdigital: &dotdigital::Config,
 ) {
-    let _ = (
-        report,
-        sandbox,
-        telesign,
-        dotdigital,
-        ProviderConfig::from(telesign.clone()),
+    report.section("Neutral API (Start / Check), TeleSign primary, blocking adapter");
+    let ureq_client = verify_ureq::Client::builder(telesign.clone())
+        .backup(dotdigital.clone())
+        .retry_policy(demo_retry_policy())
+        .build();
+    let to = "15555550120";
+    let started = report.step(format!("Start a verification of {to}"), || {
+        let s = ureq_client
+            .execute(&Start::new(to))
+            .map_err(|e| e.to_string())?;
+        if s.id.provider() != Provider::TeleSign {
+            return Err(format!(
+                "started with {}, expected telesign",
+                s.id.provider()
+            ));
+        }
+        let d = started_detail(&s);
+        Ok((s, d))
+    });
+    let check_ureq = |c: &Check| ureq_client.execute(c).map_err(|e| e.to_string());
+    match started {
+        Some(s) => neutral_checks(report, sandbox, to, &s.id, &check_ureq),
+        None => report.skip("Check codes", "Start"),
+    }
+
+    report.section("Neutral API (Start / Check), dotdigital primary, async adapter");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let hyper_client = verify_hyper::Client::builder(dotdigital.clone())
+        .backup(telesign.clone())
+        .allow_plain_http(true)
+        .retry_policy(demo_retry_policy())
+        .build();
+    match (runtime, hyper_client) {
+        (Ok(runtime), Ok(client)) => {
+            let to = "447700900121";
+            let started = report.step(format!("Start a verification of {to}"), || {
+                let s = runtime
+                    .block_on(client.execute(&Start::new(to)))
+                    .map_err(|e| e.to_string())?;
+                if s.id.provider() != Provider::Dotdigital {
+                    return Err(format!(
+                        "started with {}, expected dotdigital",
+                        s.id.provider()
+                    ));
+                }
+                let d = started_detail(&s);
+                Ok((s, d))
+            });
+            let check = |c: &Check| {
+                runtime
+                    .block_on(client.execute(c))
+                    .map_err(|e| e.to_string())
+            };
+            match started {
+                Some(s) => neutral_checks(report, sandbox, to, &s.id, &check),
+                None => report.skip("Check codes", "Start"),
+            }
+        }
+        (Err(e), _) => report.record(
+            "start a tokio runtime".into(),
+            false,
+            Duration::ZERO,
+            e.to_string(),
+        ),
+        (_, Err(e)) => report.record(
+            "build the hyper client".into(),
+            false,
+            Duration::ZERO,
+            e.to_string(),
+        ),
+    }
+
+    report.section("Failover: TeleSign sends nothing, dotdigital takes over");
+    let to = "447700900122";
+    let attempts = demo_retry_policy().max_attempts;
+    let started = report.step(
+        format!("inject status 500 (not attempted) on every TeleSign send attempt ({attempts}), Start {to}"),
+        || {
+            sandbox.inject(Route::TeleSignSms, Fault::TeleSignStatus(500), attempts);
+            let result = ureq_client.execute(&Start::new(to));
+            sandbox.clear_faults();
+            let s = result.map_err(|e| format!("no failover: {e}"))?;
+            if s.id.provider() != Provider::Dotdigital {
+                return Err(format!("started with {}, expected the backup dotdigital", s.id.provider()));
+            }
+            let by_provider = |p: SandboxProvider| sandbox.messages_to(to).iter().filter(|m| m.provider == p).count();
+            let (ts, dd) = (by_provider(SandboxProvider::Telesign), by_provider(SandboxProvider::Dotdigital));
+            if (ts, dd) != (0, 1) {
+                return Err(format!("outbox: {ts} TeleSign and {dd} dotdigital messages, expected 0 and 1"));
+            }
+            let d = format!("failed over; outbox: 0 TeleSign, 1 dotdigital message; {}", started_detail(&s));
+            Ok((s, d))
+        },
     );
+    match started {
+        Some(s) => neutral_checks(report, sandbox, to, &s.id, &check_ureq),
+        None => report.skip("Check codes", "Start"),
+    }
 }
 
 #[cfg(test)]

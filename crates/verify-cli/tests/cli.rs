@@ -383,7 +383,8 @@ fn demo_passes_every_step() {
     assert_eq!(out.status.code(), Some(0), "{v:#}");
     assert_eq!(v["ok"], true);
     let steps = v["steps"].as_array().unwrap();
-    assert!(steps.len() >= 13, "{v:#}");
+    assert!(steps.len() >= 25, "{v:#}");
+    assert!(steps.iter().any(|s| s["step"].as_str().unwrap().contains("every TeleSign send attempt")));
     assert!(steps.iter().all(|s| s["ok"] == true));
     assert!(
         steps
