@@ -24,8 +24,28 @@ use verify_core::{BaseUrl, Operation, Provider, ProviderConfig, Role, Validation
 /// folder under `fuzz/seeds/`) and its check.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("base_url", base_url),
+    ("dotdigital_send_code_request", dotdigital_send_code_request),
+    (
+        "dotdigital_send_code_response",
+        dotdigital_send_code_response,
+    ),
+    (
+        "dotdigital_validate_code_request",
+        dotdigital_validate_code_request,
+    ),
+    (
+        "dotdigital_validate_code_response",
+        dotdigital_validate_code_response,
+    ),
     ("excerpt", excerpt),
+    ("telesign_call_request", telesign_call_request),
+    ("telesign_callback", telesign_callback),
+    ("telesign_completion_request", telesign_completion_request),
+    ("telesign_send_response", telesign_send_response),
     ("telesign_signing", telesign_signing),
+    ("telesign_sms_request", telesign_sms_request),
+    ("telesign_status_request", telesign_status_request),
+    ("telesign_status_response", telesign_status_response),
 ];
 
 /// The fields of a multi-field input: NUL-separated, each read as lossy
@@ -165,13 +185,12 @@ pub fn date() -> SystemTime {
 
 /// Whatever `to_request` accepts must be a well-formed request under the
 /// configured base URL that signs cleanly; whatever it rejects must be a
-/// `ValidationError` naming at least one field, with no secret in its text.
-/// `secrets` are values that must never appear in an error message.
+/// `ValidationError` naming at least one field (see [`assert_no_secret`] for
+/// the secrecy of its text).
 pub fn check_build<O: Operation>(
     op: &O,
     config: &ProviderConfig,
     role: Role,
-    secrets: &[&str],
 ) -> Result<http::Request<Vec<u8>>, ValidationError> {
     let built = op.to_request(config, role);
     match &built {
@@ -189,7 +208,6 @@ pub fn check_build<O: Operation>(
             for f in e.errors() {
                 assert!(!f.field.is_empty() && !f.rule.is_empty(), "{f:?}");
             }
-            assert_no_secret(&format!("{e} {e:?}"), secrets);
         }
     }
     // The same operation for the other provider is refused, naming `provider`.
@@ -253,13 +271,45 @@ pub fn assert_well_formed(request: &http::Request<Vec<u8>>, config: &ProviderCon
     }
 }
 
-/// Fails when any secret of 4 characters or more appears in `text`.
-pub fn assert_no_secret(text: &str, secrets: &[&str]) {
-    for s in secrets {
-        if s.chars().count() >= 4 && !"[redacted]".contains(s) {
-            assert!(!text.contains(s), "a secret leaked into {text:?}");
-        }
+/// Fails when the error text of `make(secret)` shows the secret.
+///
+/// An occurrence only counts when it follows the value: the same operation
+/// built with a same-shaped secret (every digit and letter changed) must not
+/// show the original any more. This keeps a secret that happens to spell part
+/// of a fixed rule ("must be 1 to 32 letters") from being a false alarm.
+pub fn assert_no_secret<O: Operation>(
+    make: impl Fn(&str) -> O,
+    secret: &str,
+    config: &ProviderConfig,
+    role: Role,
+) {
+    if secret.chars().count() < 4 {
+        return;
     }
+    let text = |op: &O| {
+        op.to_request(config, role)
+            .err()
+            .map(|e| format!("{e} {e:?}"))
+            .unwrap_or_default()
+    };
+    if !text(&make(secret)).contains(secret) {
+        return;
+    }
+    let other: String = secret
+        .chars()
+        .map(|c| match c {
+            '0'..='8' | 'a'..='y' | 'A'..='Y' => char::from(c as u8 + 1),
+            '9' => '0',
+            'z' => 'a',
+            'Z' => 'A',
+            c => c,
+        })
+        .collect();
+    let shown = text(&make(&other));
+    assert!(
+        shown.is_empty() || shown.contains(secret) || !shown.contains(&other),
+        "a secret leaked into {shown:?}"
+    );
 }
 
 /// A TeleSign customer id and base64 API key that are valid.
@@ -336,8 +386,14 @@ pub fn telesign_signing(data: &[u8]) {
     };
     assert_eq!(credentials.customer_id(), customer_id);
     let shown = format!("{credentials:?}");
-    if !customer_id.contains(api_key.as_str()) {
-        assert_no_secret(&shown, &[&api_key]);
+    if api_key.len() >= 4
+        && !customer_id.contains(api_key.as_str())
+        && !"ApiKey([redacted])".contains(api_key.as_str())
+    {
+        assert!(
+            !shown.contains(api_key.as_str()),
+            "the API key leaked into {shown:?}"
+        );
     }
 
     let Ok(method) = http::Method::from_bytes(method.as_bytes()) else {
@@ -472,4 +528,335 @@ pub fn excerpt(data: &[u8]) {
         assert!(run < 3, "{s:?} shows a run of digits");
     }
     assert_eq!(format!("{e}"), s);
+}
+
+/// A valid TeleSign reference id, for operations whose response is fuzzed.
+pub const REFERENCE_ID: &str = "0123456789ABCDEF0123456789ABCDEF";
+/// A valid dotdigital request id.
+pub const REQUEST_ID: &str = "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c";
+
+fn role(b: u8) -> Role {
+    if b & 1 == 0 {
+        Role::Primary
+    } else {
+        Role::Backup
+    }
+}
+
+fn reference_id() -> verify_core::telesign::ReferenceId {
+    verify_core::telesign::ReferenceId::new(REFERENCE_ID).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Target `telesign_send_response`: any response to an SMS or voice send
+/// (same body, different operations) parses or gives a typed error.
+pub fn telesign_send_response(data: &[u8]) {
+    use verify_core::telesign::{SendCall, SendSms};
+    let sms = check_parse(&SendSms::new("15555550100"), Provider::TeleSign, data);
+    let call = check_parse(&SendCall::new("15555550100"), Provider::TeleSign, data);
+    assert_eq!(
+        sms.is_ok(),
+        call.is_ok(),
+        "SMS and voice read a send's answer alike"
+    );
+}
+
+/// Target `telesign_status_response`: any response to a status query or a
+/// completion parses or gives a typed error.
+pub fn telesign_status_response(data: &[u8]) {
+    use verify_core::telesign::{Complete, GetStatus};
+    let status = GetStatus::new(reference_id()).verify_code(verify_core::Code::new("12345"));
+    let _ = check_parse(&status, Provider::TeleSign, data);
+    let _ = check_parse(&Complete::new(reference_id()), Provider::TeleSign, data);
+}
+
+/// Target `telesign_sms_request`: fields `phone_number, ucid,
+/// originating_ip, language, verify_code, template, sender_id, flags`.
+pub fn telesign_sms_request(data: &[u8]) {
+    use verify_core::telesign::SendSms;
+    let f = Fields::new(data);
+    let code = f.text(4);
+    let flags = f.byte(7);
+    let make = |code: &str| {
+        let mut op = SendSms::new(f.text(0));
+        if let Ok(ucid) = f.text(1).parse() {
+            op = op.ucid(ucid);
+        }
+        if flags & 2 != 0 {
+            op = op.originating_ip(f.text(2));
+        }
+        if flags & 4 != 0 {
+            op = op.language(f.text(3));
+        }
+        if flags & 8 != 0 {
+            op = op.verify_code(verify_core::Code::new(code));
+        }
+        if flags & 16 != 0 {
+            op = op.template(f.text(5));
+        }
+        if flags & 32 != 0 {
+            op = op.sender_id(f.text(6));
+        }
+        if flags & 64 != 0 {
+            op = op.is_primary(flags & 128 != 0);
+        }
+        op
+    };
+    let op = make(&code);
+    let built = check_build(&op, &telesign_config(), role(flags));
+    assert_eq!(
+        built.is_ok(),
+        op.validate().is_ok(),
+        "validate() and to_request() agree"
+    );
+    assert_no_secret(make, &code, &telesign_config(), role(flags));
+}
+
+/// Target `telesign_call_request`: fields `phone_number, ucid,
+/// originating_ip, language, verify_code, tts_message, flags`.
+pub fn telesign_call_request(data: &[u8]) {
+    use verify_core::telesign::SendCall;
+    let f = Fields::new(data);
+    let code = f.text(4);
+    let flags = f.byte(6);
+    let make = |code: &str| {
+        let mut op = SendCall::new(f.text(0));
+        if let Ok(ucid) = f.text(1).parse() {
+            op = op.ucid(ucid);
+        }
+        if flags & 2 != 0 {
+            op = op.originating_ip(f.text(2));
+        }
+        if flags & 4 != 0 {
+            op = op.language(f.text(3));
+        }
+        if flags & 8 != 0 {
+            op = op.verify_code(verify_core::Code::new(code));
+        }
+        if flags & 16 != 0 {
+            op = op.tts_message(f.text(5));
+        }
+        op
+    };
+    let op = make(&code);
+    let built = check_build(&op, &telesign_config(), role(flags));
+    assert_eq!(
+        built.is_ok(),
+        op.validate().is_ok(),
+        "validate() and to_request() agree"
+    );
+    assert_no_secret(make, &code, &telesign_config(), role(flags));
+}
+
+/// Target `telesign_status_request`: fields `reference_id, verify_code,
+/// flags`. A refused id is a `ValidationError` naming `reference_id`.
+pub fn telesign_status_request(data: &[u8]) {
+    use verify_core::telesign::{GetStatus, ReferenceId};
+    let f = Fields::new(data);
+    let (id, code) = (f.text(0), f.text(1));
+    let id = match ReferenceId::new(&id) {
+        Ok(id) => id,
+        Err(e) => {
+            assert!(e.fields().eq(["reference_id"]), "{e}");
+            return;
+        }
+    };
+    let with_code = f.byte(2) & 2 != 0;
+    let make = |code: &str| {
+        let op = GetStatus::new(id.clone());
+        if with_code {
+            op.verify_code(verify_core::Code::new(code))
+        } else {
+            op
+        }
+    };
+    if let Ok(request) = check_build(&make(&code), &telesign_config(), role(f.byte(2))) {
+        assert_eq!(request.method(), http::Method::GET);
+    }
+    assert_no_secret(make, &code, &telesign_config(), role(f.byte(2)));
+}
+
+/// Target `telesign_completion_request`: field `reference_id`.
+pub fn telesign_completion_request(data: &[u8]) {
+    use verify_core::telesign::{Complete, ReferenceId};
+    let f = Fields::new(data);
+    match ReferenceId::new(&f.text(0)) {
+        Ok(id) => {
+            let request = check_build(&Complete::new(id), &telesign_config(), Role::Primary)
+                .unwrap_or_else(|e| panic!("a valid reference id is refused: {e}"));
+            assert_eq!(request.method(), http::Method::PUT);
+        }
+        Err(e) => assert!(e.fields().eq(["reference_id"]), "{e}"),
+    }
+}
+
+/// Target `telesign_callback`: fields `header_mode, header_value, body`.
+///
+/// Signature checking and parsing never panic; the body signed with the
+/// right key is always accepted (in every documented header form) and any
+/// other signature refused; `parse_callback` succeeds exactly when both
+/// steps do.
+pub fn telesign_callback(data: &[u8]) {
+    use verify_core::telesign::Credentials;
+    use verify_core::telesign::callback::{self, CallbackRejection, X_TS_AUTHORIZATION};
+    let f = Fields::new(data);
+    let (mode, value, body) = (f.byte(0), f.bytes(1), f.bytes(2));
+    let credentials =
+        Credentials::new(TELESIGN_CUSTOMER_ID, TELESIGN_API_KEY).unwrap_or_else(|e| panic!("{e}"));
+
+    // Whatever header the fuzzer sends.
+    let mut headers = http::HeaderMap::new();
+    if let Ok(v) = http::HeaderValue::from_bytes(value) {
+        let name = if mode & 1 == 0 {
+            http::header::AUTHORIZATION.as_str()
+        } else {
+            X_TS_AUTHORIZATION
+        };
+        headers.insert(name, v);
+    }
+    let verdict = callback::verify_signature(&credentials, &headers, body);
+    let mut request = http::Request::new(body);
+    *request.headers_mut() = headers;
+    let parsed = callback::parse_callback(&credentials, &request);
+    let report = callback::parse_report(body);
+    match (&verdict, &parsed) {
+        (Ok(()), Ok(_)) => assert!(report.is_ok()),
+        (Ok(()), Err(e)) => {
+            assert!(matches!(e, CallbackRejection::MalformedBody { .. }), "{e}");
+            assert!(report.is_err());
+        }
+        (Err(v), Err(p)) => assert_eq!(v, p, "parse_callback reports the signature problem"),
+        (Err(_), Ok(_)) => panic!("parse_callback accepted an unauthenticated body"),
+    }
+    if let Err(e) = &parsed {
+        let _ = format!("{e} {e:?}");
+    }
+    if let Ok(r) = &parsed {
+        let _ = format!("{r} {r:?}");
+    }
+
+    // The body, correctly signed, in every documented form.
+    if body.len() > verify_core::telesign::response::MAX_BODY_BYTES {
+        return;
+    }
+    let good = signing::hmac_sha256_base64(&decoded_test_key(), body);
+    for (name, value) in [
+        (
+            http::header::AUTHORIZATION.as_str(),
+            format!("TSA {TELESIGN_CUSTOMER_ID}:{good}"),
+        ),
+        (
+            X_TS_AUTHORIZATION,
+            format!("TSA {TELESIGN_CUSTOMER_ID}:{good}"),
+        ),
+        (http::header::AUTHORIZATION.as_str(), good.clone()),
+    ] {
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            name,
+            http::HeaderValue::from_str(&value).unwrap_or_else(|e| panic!("{e}")),
+        );
+        assert_eq!(
+            callback::verify_signature(&credentials, &h, body),
+            Ok(()),
+            "{name}: {value}"
+        );
+    }
+    // A signature of other bytes is refused.
+    let mut other = body.to_vec();
+    other.push(b' ');
+    let bad = signing::hmac_sha256_base64(&decoded_test_key(), &other);
+    let mut h = http::HeaderMap::new();
+    h.insert(
+        http::header::AUTHORIZATION,
+        http::HeaderValue::from_str(&format!("TSA {TELESIGN_CUSTOMER_ID}:{bad}"))
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert_eq!(
+        callback::verify_signature(&credentials, &h, body),
+        Err(CallbackRejection::BadSignature)
+    );
+}
+
+/// The HMAC key behind [`TELESIGN_API_KEY`] (its base64 decoding), computed
+/// independently of the core.
+fn decoded_test_key() -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in TELESIGN_API_KEY.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => continue,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// Target `dotdigital_send_code_response`.
+pub fn dotdigital_send_code_response(data: &[u8]) {
+    let op = verify_core::dotdigital::SendCode::new("447700900123", "Example");
+    let _ = check_parse(&op, Provider::Dotdigital, data);
+}
+
+/// Target `dotdigital_validate_code_response`.
+pub fn dotdigital_validate_code_response(data: &[u8]) {
+    let id = verify_core::dotdigital::RequestId::new(REQUEST_ID).unwrap_or_else(|e| panic!("{e}"));
+    let op = verify_core::dotdigital::ValidateCode::new(id, verify_core::Code::new("123456"));
+    let _ = check_parse(&op, Provider::Dotdigital, data);
+}
+
+/// Target `dotdigital_send_code_request`: fields `to, from,
+/// country_iso_code, body, valid_until_offset, flags` where the offset is a
+/// signed number of seconds from a fixed `now`.
+pub fn dotdigital_send_code_request(data: &[u8]) {
+    use verify_core::dotdigital::SendCode;
+    let f = Fields::new(data);
+    let flags = f.byte(5);
+    let mut op = SendCode::new(f.text(0), f.text(1));
+    if flags & 2 != 0 {
+        op = op.country_iso_code(f.text(2));
+    }
+    if flags & 4 != 0 {
+        op = op.body(f.text(3));
+    }
+    if flags & 8 != 0 {
+        let offset: i64 = f.text(4).trim().parse().unwrap_or(0);
+        let now = date();
+        let until = if offset >= 0 {
+            now.checked_add(Duration::from_secs(offset.unsigned_abs()))
+        } else {
+            now.checked_sub(Duration::from_secs(offset.unsigned_abs()))
+        };
+        if let Some(until) = until {
+            op = op.valid_until(until, now);
+        }
+    }
+    let _ = check_build(&op, &dotdigital_config(), role(flags));
+}
+
+/// Target `dotdigital_validate_code_request`: fields `request_id, code`.
+pub fn dotdigital_validate_code_request(data: &[u8]) {
+    use verify_core::dotdigital::{RequestId, ValidateCode};
+    let f = Fields::new(data);
+    let code = f.text(1);
+    let id = match RequestId::new(f.text(0)) {
+        Ok(id) => id,
+        Err(e) => {
+            assert!(e.fields().eq(["requestId"]), "{e}");
+            return;
+        }
+    };
+    let make = |code: &str| ValidateCode::new(id.clone(), verify_core::Code::new(code));
+    let _ = check_build(&make(&code), &dotdigital_config(), Role::Primary);
+    assert_no_secret(make, &code, &dotdigital_config(), Role::Primary);
 }

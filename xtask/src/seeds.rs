@@ -37,9 +37,8 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
     let out = root().join("fuzz/seeds");
     for (target, files) in &seeds {
         let dir = out.join(target);
-        if dir.is_dir() {
-            std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
+        // Files under other names (`regression-*`: inputs the fuzzer once
+        // broke a check with) are kept.
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for (name, bytes) in files {
             let path = dir.join(name);
@@ -90,6 +89,7 @@ const API_KEY: &str =
     "EXAMPLETE8sTgg45yusumoN6BYsBVkh+yRJ5czgsnCehZaOYldPJdmFh6NeX8kunZ2zU1YWaUw/0wV6xfw==";
 
 fn builtin(seeds: &mut Seeds) {
+    builtin_operations(seeds);
     for (i, (url, path)) in [
         ("https://rest-ww.telesign.com", "/v1/verify/sms"),
         (
@@ -168,6 +168,345 @@ fn builtin(seeds: &mut Seeds) {
     }
 }
 
+const REFERENCE_ID: &str = "0123456789ABCDEF0123456789ABCDEF";
+const REQUEST_ID: &str = "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c";
+const REPORT: &str = r#"{"reference_id":"0123456789ABCDEF0123456789ABCDEF","submit_timestamp":"2016-12-14T18:20:12Z","status":{"code":200,"description":"Delivered to handset","updated_on":"2016-12-14T18:20:15Z"},"errors":[],"verify":{"code_state":"UNKNOWN","code_entered":""}}"#;
+/// `base64(HMAC-SHA256(key, REPORT))`, computed independently.
+const REPORT_SIGNATURE: &str = "5ZGkeiXZjyu3YnBQQromx4D0pk2Z3S7SmLYSlI3wQ2c=";
+
+fn ts_body(status: u32, description: &str, errors: &str, verify: &str) -> String {
+    format!(
+        r#"{{"reference_id":"{REFERENCE_ID}","status":{{"code":{status},"description":"{description}","updated_on":"2016-12-14T18:20:12Z"}},"errors":[{errors}]{verify}}}"#
+    )
+}
+
+fn builtin_operations(seeds: &mut Seeds) {
+    let json = vec![("content-type".to_owned(), "application/json".to_owned())];
+    let no_verify = "";
+    let unknown = r#","verify":{"code_state":"UNKNOWN","code_entered":""}"#;
+    let err = |code: i64, d: &str| format!(r#"{{"code":{code},"description":"{d}"}}"#);
+    let mut retry = json.clone();
+    retry.push(("retry-after".to_owned(), "30".to_owned()));
+    let failures: Vec<(u64, Vec<(String, String)>, String)> = vec![
+        (
+            400,
+            json.clone(),
+            ts_body(
+                500,
+                "Transaction not attempted",
+                &err(-10001, "Invalid Request: phone_number Parameter: 1555"),
+                no_verify,
+            ),
+        ),
+        (
+            401,
+            json.clone(),
+            ts_body(
+                501,
+                "Not authorized",
+                &err(-30006, "Invalid Signature."),
+                no_verify,
+            ),
+        ),
+        (
+            429,
+            retry.clone(),
+            ts_body(
+                500,
+                "Transaction not attempted",
+                &err(-40007, "Rate limit exceeded"),
+                no_verify,
+            ),
+        ),
+        (
+            503,
+            json.clone(),
+            ts_body(
+                500,
+                "Transaction not attempted",
+                &err(-90001, "System Unavailable"),
+                no_verify,
+            ),
+        ),
+        (
+            502,
+            vec![("content-type".to_owned(), "text/html".to_owned())],
+            "<html>Bad Gateway</html>".to_owned(),
+        ),
+        (200, json.clone(), String::new()),
+        (
+            200,
+            json.clone(),
+            "{\"status\":{\"code\":\"290\"}}".to_owned(),
+        ),
+    ];
+    let mut i = 0;
+    let mut push = |seeds: &mut Seeds,
+                    target: &'static str,
+                    status: u64,
+                    h: &[(String, String)],
+                    body: &str| {
+        i += 1;
+        add(
+            seeds,
+            target,
+            format!("builtin-{i:02}"),
+            response(status, h, body.as_bytes()),
+        );
+    };
+    push(
+        seeds,
+        "telesign_send_response",
+        200,
+        &json,
+        &ts_body(290, "Message in progress", "", unknown),
+    );
+    for target in ["telesign_send_response", "telesign_status_response"] {
+        for (status, h, body) in &failures {
+            push(seeds, target, *status, h, body);
+        }
+    }
+    push(
+        seeds,
+        "telesign_status_response",
+        200,
+        &json,
+        &ts_body(
+            200,
+            "Delivered to handset",
+            "",
+            r#","verify":{"code_state":"VALID","code_entered":"12345"}"#,
+        ),
+    );
+    push(
+        seeds,
+        "telesign_status_response",
+        200,
+        &json,
+        &ts_body(
+            502,
+            "Delivery failed",
+            "",
+            r#","verify":{"code_state":"MAX_ATTEMPTS_EXCEEDED","code_entered":"99999"}"#,
+        ),
+    );
+    push(
+        seeds,
+        "telesign_status_response",
+        200,
+        &json,
+        &ts_body(1900, "Verification completed", "", no_verify),
+    );
+    push(
+        seeds,
+        "telesign_status_response",
+        404,
+        &json,
+        &ts_body(
+            500,
+            "Transaction not attempted",
+            &err(-10001, "Invalid Request: reference_id Parameter: 0123"),
+            no_verify,
+        ),
+    );
+
+    let code = |status: &str| {
+        format!(
+            r#"{{"requestId":"{REQUEST_ID}","phoneNumber":"447700900123","status":"{status}","numberStatus":"On","created":"2024-05-01T10:00:00Z"}}"#
+        )
+    };
+    let throttled = r#"[{"property":"to","failureCode":"Throttled","details":"Too many codes"}]"#;
+    let unauthorized = "No authorization header supplied or invalid username or password";
+    let text = vec![("content-type".to_owned(), "text/plain".to_owned())];
+    for target in [
+        "dotdigital_send_code_response",
+        "dotdigital_validate_code_response",
+    ] {
+        push(seeds, target, 400, &json, throttled);
+        push(seeds, target, 401, &text, unauthorized);
+        push(seeds, target, 429, &retry, "");
+        push(seeds, target, 500, &text, "Internal Server Error");
+    }
+    push(
+        seeds,
+        "dotdigital_send_code_response",
+        202,
+        &json,
+        &code("CodeNotVerified"),
+    );
+    push(
+        seeds,
+        "dotdigital_send_code_response",
+        400,
+        &json,
+        r#"[{"property":"validUntil","failureCode":"Invalid","details":"x"}]"#,
+    );
+    for st in [
+        "CodeVerified",
+        "CodeNotVerified",
+        "CodeLocked",
+        "CodeExpired",
+        "SomethingNew",
+    ] {
+        push(
+            seeds,
+            "dotdigital_validate_code_response",
+            200,
+            &json,
+            &code(st),
+        );
+    }
+    push(seeds, "dotdigital_validate_code_response", 204, &[], "");
+
+    let mut j = 0;
+    let mut req = |seeds: &mut Seeds, target: &'static str, parts: &[&[u8]]| {
+        j += 1;
+        add(seeds, target, format!("builtin-{j:02}"), fields(parts));
+    };
+    req(
+        seeds,
+        "telesign_sms_request",
+        &[
+            b"15555550100",
+            b"ATCK",
+            b"203.0.113.7",
+            b"en-US",
+            b"12345",
+            b"Your code is $$CODE$$",
+            b"Example",
+            b"\x7e",
+        ],
+    );
+    req(
+        seeds,
+        "telesign_sms_request",
+        &[
+            b"+1 555",
+            b"nope",
+            b"not an ip",
+            b"??",
+            b"12",
+            b"no placeholder",
+            b"",
+            b"\x7f",
+        ],
+    );
+    req(seeds, "telesign_sms_request", &[b"15555550100"]);
+    req(
+        seeds,
+        "telesign_call_request",
+        &[
+            b"15555550100",
+            b"BACS",
+            b"2001:db8::1",
+            b"fr-FR",
+            b"123456",
+            b"Your code is $$CODE$$",
+            b"\x1e",
+        ],
+    );
+    req(
+        seeds,
+        "telesign_call_request",
+        &[b"", b"", b"", b"", b"1", b"", b"\x1f"],
+    );
+    req(
+        seeds,
+        "telesign_status_request",
+        &[REFERENCE_ID.as_bytes(), b"12345", b"\x02"],
+    );
+    req(seeds, "telesign_status_request", &[REFERENCE_ID.as_bytes()]);
+    req(
+        seeds,
+        "telesign_status_request",
+        &[b"../completion/x", b"12345", b"\x02"],
+    );
+    req(
+        seeds,
+        "telesign_completion_request",
+        &[REFERENCE_ID.as_bytes()],
+    );
+    req(
+        seeds,
+        "telesign_completion_request",
+        &[b"0123456789abcdef0123456789abcdeg"],
+    );
+    req(
+        seeds,
+        "dotdigital_send_code_request",
+        &[
+            b"447700900123",
+            b"Example",
+            b"GBR",
+            b"Your code is {{code}}, valid {{validMinutes}} min",
+            b"600",
+            b"\x0e",
+        ],
+    );
+    req(
+        seeds,
+        "dotdigital_send_code_request",
+        &[
+            b"07700900123",
+            b"Example",
+            b"XXX",
+            b"no placeholder",
+            b"-5",
+            b"\x0f",
+        ],
+    );
+    req(
+        seeds,
+        "dotdigital_send_code_request",
+        &[b"+44 7700", b"A", b"", b"", b"3600", b"\x08"],
+    );
+    req(
+        seeds,
+        "dotdigital_validate_code_request",
+        &[REQUEST_ID.as_bytes(), b"123456"],
+    );
+    req(
+        seeds,
+        "dotdigital_validate_code_request",
+        &[REQUEST_ID.as_bytes(), b""],
+    );
+    req(
+        seeds,
+        "dotdigital_validate_code_request",
+        &[b"0bd57dc3/../validate", b"123456"],
+    );
+
+    let mut k = 0;
+    let mut cb = |seeds: &mut Seeds, parts: &[&[u8]]| {
+        k += 1;
+        add(
+            seeds,
+            "telesign_callback",
+            format!("builtin-{k:02}"),
+            fields(parts),
+        );
+    };
+    let tsa = format!("TSA {CUSTOMER_ID}:{REPORT_SIGNATURE}");
+    cb(seeds, &[b"", tsa.as_bytes(), REPORT.as_bytes()]);
+    cb(
+        seeds,
+        &[b"\x01", REPORT_SIGNATURE.as_bytes(), REPORT.as_bytes()],
+    );
+    cb(seeds, &[b"", b"TSA someone-else:abc=", REPORT.as_bytes()]);
+    cb(
+        seeds,
+        &[b"", tsa.as_bytes(), b"{\"reference_id\":\"nope\"}"],
+    );
+    cb(
+        seeds,
+        &[
+            b"",
+            b"B97g3N9lPdVaptvifxRau7bzVAC5hhRBZ6HKXABN744=",
+            b"{'test': 123}",
+        ],
+    );
+}
+
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
@@ -202,8 +541,66 @@ fn from_vectors(stem: &str, value: &Value, seeds: &mut Seeds) {
                 ]),
             );
         }
-        let _ = response;
+        // A callback vector: a raw body and its signature, no request line.
+        if let (None, Some(body), Some(sig)) = (s(v, "method"), s(v, "body"), s(v, "signature")) {
+            add(
+                seeds,
+                "telesign_callback",
+                name.clone(),
+                fields(&[b"\x01", sig.as_bytes(), body.as_bytes()]),
+            );
+        }
+        // A response vector: `{"status": N, "headers": {..}, "body": ..}`
+        // under an operation name the file or the vector names.
+        if let (Some(status), Some(body)) = (v.get("status").and_then(Value::as_u64), v.get("body"))
+        {
+            let body = match body {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            let headers: Vec<(String, String)> = v
+                .get("headers")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let hint = format!("{stem} {}", s(v, "operation").unwrap_or(""));
+            for target in response_targets(&hint) {
+                add(
+                    seeds,
+                    target,
+                    name.clone(),
+                    response(status, &headers, body.as_bytes()),
+                );
+            }
+        }
     });
+}
+
+/// The response targets a vector is for, from the words naming it.
+fn response_targets(hint: &str) -> Vec<&'static str> {
+    let hint = hint.to_ascii_lowercase();
+    let mut out = Vec::new();
+    if hint.contains("telesign")
+        || hint.contains("sms")
+        || hint.contains("call")
+        || hint.contains("send")
+    {
+        out.push("telesign_send_response");
+    }
+    if hint.contains("telesign") || hint.contains("status") || hint.contains("complet") {
+        out.push("telesign_status_response");
+    }
+    if hint.contains("dotdigital") || hint.contains("verify") || hint.contains("send_code") {
+        out.push("dotdigital_send_code_response");
+    }
+    if hint.contains("dotdigital") || hint.contains("validat") {
+        out.push("dotdigital_validate_code_response");
+    }
+    out
 }
 
 fn walk(value: &Value, f: &mut dyn FnMut(&Value)) {
