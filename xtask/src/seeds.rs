@@ -13,6 +13,9 @@ use serde_json::Value;
 
 use crate::root;
 
+/// Response headers, name and value.
+type Headers = Vec<(String, String)>;
+
 /// target -> seed name -> bytes.
 type Seeds = BTreeMap<&'static str, BTreeMap<String, Vec<u8>>>;
 
@@ -187,7 +190,7 @@ fn builtin_operations(seeds: &mut Seeds) {
     let err = |code: i64, d: &str| format!(r#"{{"code":{code},"description":"{d}"}}"#);
     let mut retry = json.clone();
     retry.push(("retry-after".to_owned(), "30".to_owned()));
-    let failures: Vec<(u64, Vec<(String, String)>, String)> = vec![
+    let failures: Vec<(u64, Headers, String)> = vec![
         (
             400,
             json.clone(),
