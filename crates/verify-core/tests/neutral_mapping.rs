@@ -1,0 +1,123 @@
+//! Every provider value lands on the neutral value of PROVIDERS.md section 3.
+
+use verify_core::dotdigital::CodeStatus;
+use verify_core::neutral::{CheckOutcome, DeliveryState};
+use verify_core::telesign::{CodeState, StatusCode};
+
+/// Section 3: "code sent" = 290/291/292/203/200; "not sent" = 5xx or the
+/// 207-233 finals. The other codes are our decisions (250 and 295 unknown,
+/// 251 sent out).
+#[test]
+fn every_telesign_status_lands_on_its_row() {
+    for &s in StatusCode::ALL {
+        let d = DeliveryState::from(s);
+        let code = s.code();
+        let want = match code {
+            200 | 203 | 290 | 291 | 292 => Some(true),
+            500..=599 => Some(false),
+            207..=233 => Some(false),
+            251 => Some(true),
+            250 | 295 => None,
+            other => panic!("status {other} has no row: add it to the table"),
+        };
+        assert_eq!(d.code_sent(), want, "{s}: {d:?}");
+    }
+    // The finer grain.
+    assert_eq!(
+        DeliveryState::from(StatusCode::DeliveredToHandset),
+        DeliveryState::Delivered
+    );
+    assert_eq!(
+        DeliveryState::from(StatusCode::DeliveredToGateway),
+        DeliveryState::Sent
+    );
+    for s in [
+        StatusCode::InProgress,
+        StatusCode::QueuedByTeleSign,
+        StatusCode::QueuedByGateway,
+    ] {
+        assert_eq!(DeliveryState::from(s), DeliveryState::Pending, "{s}");
+    }
+    assert_eq!(
+        DeliveryState::from(StatusCode::TransactionNotAttempted),
+        DeliveryState::NotSent
+    );
+    for s in [
+        StatusCode::CarrierRejectedTemporary,
+        StatusCode::GatewayErrorTemporary,
+        StatusCode::TemporaryPhoneError,
+    ] {
+        assert_eq!(
+            DeliveryState::from(s),
+            DeliveryState::Failed { temporary: true },
+            "{s}"
+        );
+    }
+    for s in [
+        StatusCode::CarrierRejectedPermanent,
+        StatusCode::GatewayErrorPermanent,
+        StatusCode::BlockedByTeleSign,
+    ] {
+        assert_eq!(
+            DeliveryState::from(s),
+            DeliveryState::Failed { temporary: false },
+            "{s}"
+        );
+    }
+    assert_eq!(
+        DeliveryState::from(StatusCode::Unknown(777)),
+        DeliveryState::Unknown
+    );
+    assert_eq!(
+        DeliveryState::from(StatusCode::Unknown(1900)),
+        DeliveryState::Unknown
+    );
+}
+
+#[test]
+fn every_telesign_code_state_lands_on_its_row() {
+    let rows = [
+        ("VALID", CheckOutcome::Verified),
+        ("INVALID", CheckOutcome::Incorrect),
+        ("EXPIRED", CheckOutcome::Expired),
+        ("MAX_ATTEMPTS_EXCEEDED", CheckOutcome::TooManyAttempts),
+    ];
+    for (text, want) in rows {
+        assert_eq!(CheckOutcome::from(&CodeState::parse(text)), want, "{text}");
+    }
+    assert!(matches!(
+        CheckOutcome::from(&CodeState::NotChecked),
+        CheckOutcome::Unknown(_)
+    ));
+    let CheckOutcome::Unknown(text) = CheckOutcome::from(&CodeState::parse("PENDING_1234567"))
+    else {
+        panic!("an unknown state is Unknown")
+    };
+    assert!(!text.contains("1234567"), "{text}");
+}
+
+#[test]
+fn every_dotdigital_status_lands_on_its_row() {
+    for s in CodeStatus::ALL {
+        let (delivery, check) = match s {
+            CodeStatus::NotVerified => (DeliveryState::Sent, CheckOutcome::Incorrect),
+            CodeStatus::NotSent => (
+                DeliveryState::NotSent,
+                CheckOutcome::Unknown("dotdigital status CodeNotSent".into()),
+            ),
+            CodeStatus::Verified => (DeliveryState::Delivered, CheckOutcome::Verified),
+            CodeStatus::Locked => (DeliveryState::Sent, CheckOutcome::TooManyAttempts),
+            CodeStatus::Expired => (DeliveryState::Sent, CheckOutcome::Expired),
+            other => panic!("{other} has no row"),
+        };
+        assert_eq!(DeliveryState::from(s), delivery, "{s}");
+        assert_eq!(CheckOutcome::from(s), check, "{s}");
+    }
+    assert_eq!(
+        DeliveryState::from(&CodeStatus::parse("CodeUnverified")).code_sent(),
+        Some(true)
+    );
+    let odd = CodeStatus::parse("CodeResent");
+    assert_eq!(DeliveryState::from(&odd), DeliveryState::Unknown);
+    assert!(matches!(CheckOutcome::from(&odd), CheckOutcome::Unknown(_)));
+}
