@@ -251,7 +251,7 @@ impl Client {
                 attempt,
                 status_code = tracing::field::Empty,
             );
-            let _entered = span.enter();
+            let entered = span.enter();
             let mut signed = request.clone();
             let nonce = uuid::Uuid::new_v4().to_string();
             config.authorize(&mut signed, SystemTime::now(), &nonce);
@@ -282,7 +282,7 @@ impl Client {
                 return Err(fail(kind, attempt));
             };
             tracing::info!(error = %kind, delay_ms = delay.as_millis() as u64, "attempt failed; retrying");
-            drop(_entered);
+            drop(entered);
             std::thread::sleep(delay);
         }
     }
@@ -363,6 +363,9 @@ fn never_written(e: &ureq::Error) -> bool {
         | E::Rustls(_)
         | E::RequireHttpsOnly(_)
         | E::TlsRequired => true,
+        // TLS refuses to carry application data before the handshake is
+        // done, so a TLS failure means no byte of the request went out.
+        E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => true,
         E::Io(io) => matches!(
             io.kind(),
             io::ErrorKind::ConnectionRefused
@@ -389,6 +392,10 @@ mod tests {
             ureq::Error::Timeout(ureq::Timeout::Connect),
             ureq::Error::Timeout(ureq::Timeout::Resolve),
             ureq::Error::Io(io::Error::from(io::ErrorKind::ConnectionRefused)),
+            ureq::Error::Io(io::Error::new(
+                io::ErrorKind::InvalidData,
+                rustls::Error::DecryptError,
+            )),
         ] {
             let kind = map_error(e, t, 10, false);
             assert!(

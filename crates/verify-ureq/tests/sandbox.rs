@@ -1,0 +1,538 @@
+//! The blocking adapter against the sandbox over loopback: full flows, every
+//! fault mode (each checking the outbox afterwards), timeouts, body limits,
+//! failover and secret-free errors and logs.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use verify_core::dotdigital::{self, CodeStatus, SendCode, ValidateCode, ValidateOutcome};
+use verify_core::telesign::{self, CodeState, GetStatus, SendSms};
+use verify_core::{
+    BaseUrl, Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role,
+    ValidationError,
+};
+use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig};
+use verify_ureq::{Client, ErrorKind, RetryPolicy, Timeouts};
+
+const PHONE: &str = "15555550100";
+const TIMEOUT: Duration = Duration::from_secs(1);
+
+fn sandbox() -> Sandbox {
+    Sandbox::spawn(SandboxConfig::deterministic(7)).expect("sandbox starts")
+}
+
+fn base(sb: &Sandbox) -> BaseUrl {
+    BaseUrl::allow_plain_http(&sb.base_url()).expect("sandbox URL")
+}
+
+fn telesign_config(sb: &Sandbox) -> telesign::Config {
+    let c = sb.config();
+    let creds =
+        telesign::Credentials::new(c.telesign_customer_id.clone(), c.telesign_api_key.clone())
+            .expect("sandbox credentials");
+    telesign::Config::new(creds).with_base_url(base(sb))
+}
+
+fn dotdigital_config(sb: &Sandbox) -> dotdigital::Config {
+    let c = sb.config();
+    let creds =
+        dotdigital::Credentials::new(c.dotdigital_username.clone(), c.dotdigital_password.clone())
+            .expect("sandbox credentials");
+    dotdigital::Config::new(creds).with_base_url(base(sb))
+}
+
+fn fast(builder: verify_ureq::Builder) -> Client {
+    builder
+        .timeouts(Timeouts {
+            connect: TIMEOUT,
+            overall: TIMEOUT,
+        })
+        .retry_policy(RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(50),
+        })
+        .build()
+}
+
+fn telesign_client(sb: &Sandbox) -> Client {
+    fast(Client::builder(telesign_config(sb)))
+}
+
+fn code_of(sb: &Sandbox, to: &str) -> String {
+    sb.messages_to(to)
+        .last()
+        .expect("a message in the outbox")
+        .code
+        .clone()
+}
+
+fn wrong(code: &str) -> String {
+    code.chars()
+        .map(|c| if c == '0' { '1' } else { '0' })
+        .collect()
+}
+
+#[test]
+fn telesign_send_check_complete() {
+    let sb = sandbox();
+    let client = telesign_client(&sb);
+    let sent = client.execute(&SendSms::new(PHONE)).expect("send");
+    let reference_id = sent.reference_id.clone().expect("reference id");
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
+    let code = code_of(&sb, PHONE);
+
+    let bad = client
+        .execute(&GetStatus::new(reference_id.clone()).verify_code(Code::new(wrong(&code))))
+        .expect("status");
+    assert_eq!(bad.code_state(), Some(&CodeState::Invalid));
+    let good = client
+        .execute(&GetStatus::new(reference_id.clone()).verify_code(Code::new(code)))
+        .expect("status");
+    assert_eq!(good.code_state(), Some(&CodeState::Valid));
+    client
+        .execute(&telesign::Complete::new(reference_id))
+        .expect("completion");
+    assert_eq!(sb.messages().len(), 1, "checks send nothing");
+}
+
+#[test]
+fn dotdigital_send_and_validate() {
+    let sb = sandbox();
+    let client = fast(Client::builder(dotdigital_config(&sb)));
+    let sent = client
+        .execute(&SendCode::new("447700900123", "Verify"))
+        .expect("send");
+    assert_eq!(sb.messages_to("447700900123").len(), 1);
+    let code = code_of(&sb, "447700900123");
+    let bad = client
+        .execute(&ValidateCode::new(
+            sent.request_id.clone(),
+            Code::new(wrong(&code)),
+        ))
+        .expect("validate");
+    assert!(
+        matches!(bad, ValidateOutcome::Code(ref v) if v.status == CodeStatus::NotVerified),
+        "{bad:?}"
+    );
+    let good = client
+        .execute(&ValidateCode::new(sent.request_id.clone(), Code::new(code)))
+        .expect("validate");
+    assert!(
+        matches!(good, ValidateOutcome::Code(ref v) if v.status == CodeStatus::Verified),
+        "{good:?}"
+    );
+    let again = client
+        .execute(&ValidateCode::new(sent.request_id, Code::new("000000")))
+        .expect("validate");
+    assert_eq!(again, ValidateOutcome::UnknownOrDiscarded);
+}
+
+#[test]
+fn validation_errors_come_before_any_io() {
+    let sb = sandbox();
+    let client = telesign_client(&sb);
+    let err = client
+        .execute(&SendSms::new("not a number").template("no placeholder"))
+        .expect_err("invalid");
+    let ErrorKind::Validation(v) = err.kind() else {
+        panic!("{err}")
+    };
+    assert_eq!(v.fields().collect::<Vec<_>>(), ["phone_number", "template"]);
+    assert_eq!(err.attempts(), 0);
+    assert!(!err.message_may_have_been_sent());
+    assert!(sb.messages().is_empty());
+}
+
+#[test]
+fn not_attempted_send_is_retried_once_and_sends_one_message() {
+    let sb = sandbox();
+    sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(500), 2);
+    telesign_client(&sb)
+        .execute(&SendSms::new(PHONE))
+        .expect("third attempt succeeds");
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
+}
+
+#[test]
+fn not_attempted_send_gives_up_after_the_budget_with_nothing_sent() {
+    let sb = sandbox();
+    sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(500), 3);
+    let err = telesign_client(&sb)
+        .execute(&SendSms::new(PHONE))
+        .expect_err("all fail");
+    assert_eq!(err.attempts(), 3);
+    assert!(!err.message_may_have_been_sent());
+    assert!(sb.messages().is_empty());
+}
+
+#[test]
+fn carrier_failure_after_processing_is_not_retried() {
+    let sb = sandbox();
+    sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(503), 1);
+    let err = telesign_client(&sb)
+        .execute(&SendSms::new(PHONE))
+        .expect_err("503");
+    assert_eq!(err.attempts(), 1);
+    assert!(err.message_may_have_been_sent());
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
+}
+
+#[test]
+fn authentication_failure_is_not_retried() {
+    let sb = sandbox();
+    sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(501), 1);
+    let err = telesign_client(&sb)
+        .execute(&SendSms::new(PHONE))
+        .expect_err("501");
+    assert_eq!(err.attempts(), 1);
+    assert!(!err.message_may_have_been_sent());
+    assert!(sb.messages().is_empty());
+}
+
+#[test]
+fn html_503_is_retried_for_a_status_but_not_for_a_send() {
+    let sb = sandbox();
+    let client = telesign_client(&sb);
+    sb.inject(Route::TeleSignSms, Fault::Html503, 1);
+    let err = client.execute(&SendSms::new(PHONE)).expect_err("html");
+    assert_eq!(err.attempts(), 1);
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Response(ResponseError::Unexpected(_))
+        ),
+        "{err}"
+    );
+    assert!(sb.messages().is_empty());
+
+    let sent = client.execute(&SendSms::new(PHONE)).expect("send");
+    sb.inject(Route::TeleSignStatus, Fault::Html503, 2);
+    client
+        .execute(&GetStatus::new(sent.reference_id.expect("id")))
+        .expect("retried status");
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
+}
+
+#[test]
+fn close_before_processing_is_not_retried_for_a_send() {
+    let sb = sandbox();
+    let client = telesign_client(&sb);
+    sb.inject(Route::TeleSignSms, Fault::CloseBeforeProcessing, 1);
+    let err = client.execute(&SendSms::new(PHONE)).expect_err("closed");
+    assert!(
+        matches!(err.kind(), ErrorKind::Transport { written: true, .. }),
+        "{err}"
+    );
+    assert_eq!(err.attempts(), 1);
+    assert!(err.message_may_have_been_sent());
+    assert!(sb.messages().is_empty());
+
+    let sent = client.execute(&SendSms::new(PHONE)).expect("send");
+    sb.inject(Route::TeleSignStatus, Fault::CloseBeforeProcessing, 1);
+    client
+        .execute(&GetStatus::new(sent.reference_id.expect("id")))
+        .expect("status retried");
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
+}
+
+#[test]
+fn close_after_processing_reports_maybe_sent_and_does_not_resend() {
+    let sb = sandbox();
+    sb.inject(Route::TeleSignSms, Fault::CloseAfterProcessing, 1);
+    let err = telesign_client(&sb)
+        .execute(&SendSms::new(PHONE))
+        .expect_err("closed");
+    assert_eq!(err.attempts(), 1);
+    assert!(err.message_may_have_been_sent());
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
+}
+
+#[test]
+fn truncated_body_reports_maybe_sent_and_does_not_resend() {
+    let sb = sandbox();
+    sb.inject(Route::TeleSignSms, Fault::TruncateBody, 1);
+    let err = telesign_client(&sb)
+        .execute(&SendSms::new(PHONE))
+        .expect_err("truncated");
+    assert_eq!(err.attempts(), 1);
+    assert!(err.message_may_have_been_sent());
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
+}
+
+#[test]
+fn a_huge_body_is_never_read_into_memory() {
+    let sb = sandbox();
+    sb.inject(Route::TeleSignSms, Fault::HugeBody(1 << 30), 1);
+    let client = fast(Client::builder(telesign_config(&sb)).max_body_bytes(16 * 1024));
+    let err = client.execute(&SendSms::new(PHONE)).expect_err("too large");
+    assert!(
+        matches!(err.kind(), ErrorKind::BodyTooLarge { limit: 16384 }),
+        "{err}"
+    );
+    assert!(err.message_may_have_been_sent());
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
+}
+
+#[test]
+fn a_stalled_server_never_holds_a_call_longer_than_its_timeout() {
+    let sb = sandbox();
+    let delay = Duration::from_secs(3);
+    sb.inject(Route::TeleSignSms, Fault::Delay(delay), 1);
+    let started = Instant::now();
+    let err = telesign_client(&sb)
+        .execute(&SendSms::new(PHONE))
+        .expect_err("stalled");
+    assert!(
+        started.elapsed() < TIMEOUT + Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(err.kind(), ErrorKind::Timeout { written: true, .. }),
+        "{err}"
+    );
+    assert_eq!(err.attempts(), 1);
+    assert!(err.message_may_have_been_sent());
+    // Whether the sandbox still processes a request whose client gave up is
+    // its business; the client never sends it twice.
+    std::thread::sleep(delay.saturating_sub(started.elapsed()) + Duration::from_millis(500));
+    assert!(sb.messages_to(PHONE).len() <= 1);
+}
+
+#[test]
+fn refused_connections_are_retried_and_report_nothing_sent() {
+    let sb = sandbox();
+    let config = telesign_config(&sb);
+    drop(sb);
+    let err = fast(Client::builder(config))
+        .execute(&SendSms::new(PHONE))
+        .expect_err("refused");
+    assert!(
+        matches!(err.kind(), ErrorKind::Transport { written: false, .. }),
+        "{err}"
+    );
+    assert_eq!(err.attempts(), 3);
+    assert!(!err.message_may_have_been_sent());
+}
+
+#[test]
+fn plain_http_needs_the_base_url_opt_in() {
+    assert!(BaseUrl::new("http://127.0.0.1:1").is_err());
+    let sb = sandbox();
+    let mut config = telesign_config(&sb);
+    // An https base URL builds an https-only agent; the sandbox speaks plain
+    // http, so nothing goes through and nothing is sent.
+    config.base_url = BaseUrl::new(&sb.base_url().replace("http://", "https://")).expect("url");
+    let err = fast(Client::builder(config))
+        .execute(&SendSms::new(PHONE))
+        .expect_err("tls");
+    assert!(!err.message_may_have_been_sent(), "{err}");
+    assert!(sb.messages().is_empty());
+}
+
+/// A provider-neutral send, written here over the public core the way the
+/// neutral vocabulary is: it records the role each provider was asked with.
+struct AnySend {
+    to: &'static str,
+    roles: Arc<Mutex<Vec<(Provider, Role)>>>,
+}
+
+impl Operation for AnySend {
+    type Output = (Provider, String);
+    fn name(&self) -> &'static str {
+        "test.any_send"
+    }
+    fn provider(&self) -> Option<Provider> {
+        None
+    }
+    fn idempotency(&self) -> Idempotency {
+        Idempotency::SendsMessage
+    }
+    fn to_request(
+        &self,
+        config: &ProviderConfig,
+        role: Role,
+    ) -> Result<http::Request<Vec<u8>>, ValidationError> {
+        self.roles
+            .lock()
+            .expect("lock")
+            .push((config.provider(), role));
+        match config.provider() {
+            Provider::TeleSign => SendSms::new(self.to).to_request(config, role),
+            Provider::Dotdigital => SendCode::new(self.to, "Verify").to_request(config, role),
+        }
+    }
+    fn parse_response(
+        &self,
+        provider: Provider,
+        response: http::Response<&[u8]>,
+    ) -> Result<Self::Output, ResponseError> {
+        Ok(match provider {
+            Provider::TeleSign => {
+                let r = SendSms::new(self.to).parse_response(provider, response)?;
+                (
+                    provider,
+                    r.reference_id.map(String::from).unwrap_or_default(),
+                )
+            }
+            Provider::Dotdigital => {
+                let r = SendCode::new(self.to, "Verify").parse_response(provider, response)?;
+                (provider, r.request_id.as_str().to_owned())
+            }
+        })
+    }
+}
+
+fn any_send() -> AnySend {
+    AnySend {
+        to: PHONE,
+        roles: Arc::default(),
+    }
+}
+
+#[test]
+fn failover_when_the_primary_sent_nothing() {
+    let sb = sandbox();
+    let client = fast(Client::builder(dotdigital_config(&sb)).backup(telesign_config(&sb)));
+    sb.inject(Route::DotdigitalSend, Fault::TeleSignStatus(429), 3);
+    let op = any_send();
+    let (provider, id) = client.execute(&op).expect("backup sends");
+    assert_eq!(provider, Provider::TeleSign);
+    assert_eq!(
+        *op.roles.lock().expect("lock"),
+        [
+            (Provider::Dotdigital, Role::Primary),
+            (Provider::TeleSign, Role::Backup)
+        ]
+    );
+    let messages = sb.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].verification_id, id);
+
+    // The check goes to the provider that holds the id.
+    let status = client
+        .execute(
+            &GetStatus::new(id.parse().expect("reference id"))
+                .verify_code(Code::new(messages[0].code.clone())),
+        )
+        .expect("status at the backup");
+    assert_eq!(status.code_state(), Some(&CodeState::Valid));
+}
+
+#[test]
+fn no_failover_when_the_primary_may_have_sent_unless_opted_in() {
+    let sb = sandbox();
+    sb.inject(Route::TeleSignSms, Fault::CloseAfterProcessing, 1);
+    let client = fast(Client::builder(telesign_config(&sb)).backup(dotdigital_config(&sb)));
+    let err = client.execute(&any_send()).expect_err("maybe sent");
+    assert_eq!(err.provider(), Some(Provider::TeleSign));
+    assert!(err.primary().is_none());
+    assert!(err.message_may_have_been_sent());
+    assert_eq!(sb.messages().len(), 1);
+
+    sb.clear_messages();
+    sb.inject(Route::TeleSignSms, Fault::CloseAfterProcessing, 1);
+    let client = fast(
+        Client::builder(telesign_config(&sb))
+            .backup(dotdigital_config(&sb))
+            .failover_when_maybe_sent(true),
+    );
+    let (provider, _) = client.execute(&any_send()).expect("backup sends");
+    assert_eq!(provider, Provider::Dotdigital);
+    assert_eq!(
+        sb.messages().len(),
+        2,
+        "opted in: one message from each provider"
+    );
+}
+
+#[test]
+fn when_both_fail_the_primary_error_is_kept() {
+    let sb = sandbox();
+    sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(501), 1);
+    sb.inject(Route::DotdigitalSend, Fault::TeleSignStatus(401), 1);
+    let client = fast(Client::builder(telesign_config(&sb)).backup(dotdigital_config(&sb)));
+    let err = client.execute(&any_send()).expect_err("both fail");
+    assert_eq!(err.provider(), Some(Provider::Dotdigital));
+    let primary = err.primary().expect("primary error kept");
+    assert_eq!(primary.provider(), Some(Provider::TeleSign));
+    assert!(!err.message_may_have_been_sent());
+    assert!(err.to_string().contains("primary provider failed"), "{err}");
+    assert!(sb.messages().is_empty());
+}
+
+#[test]
+fn an_operation_for_an_unconfigured_provider_is_refused() {
+    let sb = sandbox();
+    let client = fast(Client::builder(dotdigital_config(&sb)));
+    let err = client
+        .execute(&GetStatus::new(
+            "0123456789ABCDEF0123456789ABCDEF".parse().expect("id"),
+        ))
+        .expect_err("no TeleSign");
+    assert!(
+        matches!(err.kind(), ErrorKind::NoProviderFor(Provider::TeleSign)),
+        "{err}"
+    );
+}
+
+/// Captures everything `tracing` emits while `f` runs.
+fn captured_logs(f: impl FnOnce()) -> String {
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, f);
+    let bytes = buf.0.lock().expect("lock").clone();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[test]
+fn errors_and_logs_carry_no_secrets() {
+    let sb = sandbox();
+    let client = telesign_client(&sb);
+    let mut errors = Vec::new();
+    let logs = captured_logs(|| {
+        let sent = client.execute(&SendSms::new(PHONE)).expect("send");
+        let id = sent.reference_id.expect("id");
+        let code = code_of(&sb, PHONE);
+        sb.inject(Route::TeleSignStatus, Fault::CloseBeforeProcessing, 3);
+        let err = client
+            .execute(&GetStatus::new(id).verify_code(Code::new(code)))
+            .expect_err("closed three times");
+        assert_eq!(err.attempts(), 3);
+        errors.push(format!("{err} {err:?}"));
+    });
+    assert!(logs.contains("telesign"), "{logs}");
+    assert!(logs.contains("attempt=2"), "{logs}");
+    let code = code_of(&sb, PHONE);
+    let c = sb.config();
+    for text in errors.iter().chain([&logs]) {
+        for secret in [
+            &code,
+            &c.telesign_api_key,
+            &c.dotdigital_password,
+            &PHONE.to_owned(),
+        ] {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{secret} leaked into {text}"
+            );
+        }
+    }
+}
