@@ -324,6 +324,14 @@ fn run_case(case: &Value) -> Outcome {
         "telesign.completion" => {
             run_operation(case, telesign::Complete::new(reference_id(&input)?))
         }
+        "dotdigital.send" => run_operation(case, dotdigital_send(&input)?),
+        "dotdigital.validate" => run_operation(
+            case,
+            dotdigital::ValidateCode::new(
+                s(&input, "request_id").parse().map_err(|e| format!("{e}"))?,
+                Code::new(s(&input, "code")),
+            ),
+        ),
         other => Err(format!("no vector support for operation {other:?}")),
     }
 }
@@ -422,7 +430,7 @@ impl Summary for ResponseError {
                 "reason": e.reason,
                 "excerpt": e.excerpt.as_str(),
             }),
-            ResponseError::Dotdigital(_) => json!({ "kind": "dotdigital" }),
+            ResponseError::Dotdigital(e) => dotdigital_error_summary(e),
             _ => json!({ "kind": "other" }),
         };
         if let (Some(v), Some(extra)) = (v.as_object_mut(), extra.as_object()) {
@@ -549,4 +557,70 @@ fn subset(want: &Value, got: &Value, path: &str) -> Outcome {
         _ if want == got => Ok(()),
         _ => Err(format!("{path}: got {got}, want {want}")),
     }
+}
+
+// ---------------------------------------------------------------------------
+// dotdigital
+
+use verify_core::dotdigital;
+
+/// `valid_until` and `now` are RFC 3339 times.
+fn dotdigital_send(i: &Value) -> Result<dotdigital::SendCode, String> {
+    let mut op = dotdigital::SendCode::new(s(i, "to"), s(i, "from"));
+    if let Some(c) = opt_s(i, "country_iso_code") {
+        op = op.country_iso_code(c);
+    }
+    if let Some(b) = opt_s(i, "body") {
+        op = op.body(b);
+    }
+    if let Some(until) = opt_s(i, "valid_until") {
+        let time = |t: &str| humantime::parse_rfc3339(t).map_err(|e| format!("{t}: {e}"));
+        op = op.valid_until(time(&until)?, time(s(i, "now"))?);
+    }
+    Ok(op)
+}
+
+fn rfc3339(t: Option<SystemTime>) -> Option<String> {
+    t.map(|t| humantime::format_rfc3339_millis(t).to_string())
+}
+
+impl Summary for dotdigital::VerifyCode {
+    fn summary(&self) -> Value {
+        json!({
+            "request_id": self.request_id.as_str(),
+            "phone_number": self.phone_number,
+            "status": format!("{:?}", self.status),
+            "number_status": format!("{:?}", self.number_status),
+            "created": rfc3339(self.created),
+            "verified": rfc3339(self.verified),
+        })
+    }
+}
+
+impl Summary for dotdigital::ValidateOutcome {
+    fn summary(&self) -> Value {
+        match self {
+            Self::Code(code) => json!({ "outcome": "code", "code": code.summary() }),
+            Self::UnknownOrDiscarded => json!({ "outcome": "unknown_or_discarded" }),
+        }
+    }
+}
+
+fn dotdigital_error_summary(e: &dotdigital::DotdigitalError) -> Value {
+    let (kind, failures, text) = match &e.kind {
+        dotdigital::DotdigitalErrorKind::Validation(f) => ("validation", f.clone(), None),
+        dotdigital::DotdigitalErrorKind::Unauthorized(t) => ("unauthorized", Vec::new(), Some(t.as_str())),
+        dotdigital::DotdigitalErrorKind::Status(t) => ("status", Vec::new(), Some(t.as_str())),
+        _ => ("other", Vec::new(), None),
+    };
+    json!({
+        "kind": "dotdigital",
+        "dotdigital_kind": kind,
+        "failures": failures.iter().map(|f| json!({
+            "property": f.property,
+            "failure_code": format!("{:?}", f.failure_code),
+            "details": f.details,
+        })).collect::<Vec<_>>(),
+        "text": text,
+    })
 }
