@@ -327,9 +327,15 @@ pub struct StartArgs {
     /// The provider to fall back to when the first one fails with nothing sent.
     #[arg(long, value_enum)]
     pub backup: Option<ProviderArg>,
-    /// Sender for dotdigital (from).
+    /// Who the message is from (TeleSign sender_id, dotdigital from).
     #[arg(long)]
-    pub from: Option<String>,
+    pub sender: Option<String>,
+    /// Message text containing {code}.
+    #[arg(long)]
+    pub template: Option<String>,
+    /// Your own code (digits); the provider generates one when absent.
+    #[arg(long)]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod config;
 mod demo;
 mod dotdigital_cmd;
 mod failure;
+mod neutral_cmd;
 mod render;
 mod run;
 mod sandbox_cmd;
@@ -22,7 +23,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::failure::{EXIT_USAGE, Failure};
+use crate::failure::Failure;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -41,10 +42,8 @@ fn main() -> ExitCode {
             };
         }
         Command::Sandbox(a) => sandbox_cmd::run(&a, json_mode),
-        Command::Start(_) | Command::Check(_) => {
-            eprintln!("error: not available in this build");
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Command::Start(a) => neutral_cmd::start(a, json_mode),
+        Command::Check(a) => neutral_cmd::check(a, json_mode),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -384,7 +384,12 @@ fn demo_passes_every_step() {
     assert_eq!(v["ok"], true);
     let steps = v["steps"].as_array().unwrap();
     assert!(steps.len() >= 25, "{v:#}");
-    assert!(steps.iter().any(|s| s["step"].as_str().unwrap().contains("every TeleSign send attempt")));
+    assert!(steps.iter().any(|s| {
+        s["step"]
+            .as_str()
+            .unwrap()
+            .contains("every TeleSign send attempt")
+    }));
     assert!(steps.iter().all(|s| s["ok"] == true));
     assert!(
         steps
@@ -396,4 +401,58 @@ fn demo_passes_every_step() {
             .iter()
             .any(|s| s["step"].as_str().unwrap().contains("permanent failure"))
     );
+}
+
+#[test]
+fn neutral_start_fails_over_and_check_verifies() {
+    let sb = sandbox();
+    let base = sb.base_url();
+    let c = sb.config();
+    let accounts = [
+        "--customer-id",
+        c.telesign_customer_id.as_str(),
+        "--api-key",
+        c.telesign_api_key.as_str(),
+        "--username",
+        c.dotdigital_username.as_str(),
+        "--password",
+        c.dotdigital_password.as_str(),
+        "--base-url",
+        base.as_str(),
+    ];
+    // The primary refuses every attempt with "not attempted": nothing sent, so the backup sends.
+    sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(500), 100);
+    let mut args = vec![
+        "--json",
+        "start",
+        "--to",
+        "447700900130",
+        "--provider",
+        "telesign",
+        "--backup",
+        "dotdigital",
+    ];
+    args.extend(accounts);
+    let out = verify(&args);
+    sb.clear_faults();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let v = json(&out);
+    assert_eq!(v["provider"], "dotdigital");
+    let id = v["id"].as_str().unwrap().to_owned();
+    let messages = sb.messages_to("447700900130");
+    assert_eq!(messages.len(), 1);
+    let code = messages[0].code.clone();
+
+    let mut args = vec!["--json", "check", "--id", &id, "--code", &code];
+    args.extend(accounts);
+    let out = verify(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["outcome"], "Verified");
+    assert!(!stdout(&out).contains(&code));
 }
