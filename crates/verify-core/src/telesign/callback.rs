@@ -86,7 +86,7 @@ pub fn verify_signature(
     if body.len() > MAX_BODY_BYTES {
         return Err(too_large(body));
     }
-    let expected = signing::hmac_sha256(credentials.decoded_key(), body);
+    let expected = signing::credentials_hmac(credentials, body);
     let mut first_error = None;
     for value in candidates.into_iter().flatten() {
         match check_header(credentials, value, &expected) {

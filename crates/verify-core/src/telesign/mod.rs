@@ -46,7 +46,9 @@ pub const DEFAULT_BASE_URL: &str = "https://rest-ww.telesign.com";
 pub struct Credentials {
     customer_id: String,
     api_key: ApiKey,
-    decoded_key: Vec<u8>,
+    /// HMAC-SHA256 keyed with the decoded key, cloned for each signature
+    /// (saves hashing the key's pads every time).
+    mac: hmac::Hmac<sha2::Sha256>,
 }
 
 impl Credentials {
@@ -86,7 +88,7 @@ impl Credentials {
         Ok(Self {
             customer_id,
             api_key,
-            decoded_key,
+            mac: signing::keyed_mac(&decoded_key),
         })
     }
 
@@ -100,8 +102,9 @@ impl Credentials {
         &self.api_key
     }
 
-    pub(crate) fn decoded_key(&self) -> &[u8] {
-        &self.decoded_key
+    /// A fresh HMAC-SHA256 state keyed with the decoded API key.
+    pub(crate) fn mac(&self) -> hmac::Hmac<sha2::Sha256> {
+        self.mac.clone()
     }
 }
 

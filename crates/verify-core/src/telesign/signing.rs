@@ -66,9 +66,21 @@ pub fn hmac_sha256_base64(key: &[u8], message: &[u8]) -> String {
 }
 
 pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut mac = keyed_mac(key);
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+/// An HMAC-SHA256 state keyed with `key`.
+pub(crate) fn keyed_mac(key: &[u8]) -> Hmac<Sha256> {
     // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+}
+
+/// `HMAC-SHA256(credentials' decoded key, message)`.
+pub(crate) fn credentials_hmac(credentials: &Credentials, message: &[u8]) -> [u8; 32] {
+    let mut mac = credentials.mac();
     mac.update(message);
     mac.finalize().into_bytes().into()
 }
@@ -84,7 +96,7 @@ pub fn hmac_signature(
     resource: &str,
 ) -> String {
     let message = string_to_sign(method, content_type, date, nonce, body, resource);
-    hmac_sha256_base64(credentials.decoded_key(), &message)
+    STANDARD.encode(credentials_hmac(credentials, &message))
 }
 
 /// `Basic base64(customer_id ":" api_key)`, with the key as typed (not decoded).
@@ -113,8 +125,7 @@ pub fn sign(
     let content_type = headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+        .unwrap_or("");
     let authorization = match method {
         AuthMethod::Basic => basic_authorization(
             credentials.customer_id(),
@@ -124,7 +135,7 @@ pub fn sign(
             let signature = hmac_signature(
                 credentials,
                 request.method().as_str(),
-                &content_type,
+                content_type,
                 date,
                 nonce,
                 request.body(),
