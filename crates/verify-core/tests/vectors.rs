@@ -328,7 +328,9 @@ fn run_case(case: &Value) -> Outcome {
         "dotdigital.validate" => run_operation(
             case,
             dotdigital::ValidateCode::new(
-                s(&input, "request_id").parse().map_err(|e| format!("{e}"))?,
+                s(&input, "request_id")
+                    .parse()
+                    .map_err(|e| format!("{e}"))?,
                 Code::new(s(&input, "code")),
             ),
         ),
@@ -609,7 +611,9 @@ impl Summary for dotdigital::ValidateOutcome {
 fn dotdigital_error_summary(e: &dotdigital::DotdigitalError) -> Value {
     let (kind, failures, text) = match &e.kind {
         dotdigital::DotdigitalErrorKind::Validation(f) => ("validation", f.clone(), None),
-        dotdigital::DotdigitalErrorKind::Unauthorized(t) => ("unauthorized", Vec::new(), Some(t.as_str())),
+        dotdigital::DotdigitalErrorKind::Unauthorized(t) => {
+            ("unauthorized", Vec::new(), Some(t.as_str()))
+        }
         dotdigital::DotdigitalErrorKind::Status(t) => ("status", Vec::new(), Some(t.as_str())),
         _ => ("other", Vec::new(), None),
     };

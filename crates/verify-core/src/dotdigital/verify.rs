@@ -285,7 +285,7 @@ mod tests {
             check_valid_until(now + Duration::from_secs(1800), now).unwrap(),
             "2015-10-21T13:51:26.419Z"
         );
-        assert!(check_valid_until(now + Duration::from_millis(1800_001), now).is_err());
+        assert!(check_valid_until(now + Duration::from_millis(1_800_001), now).is_err());
         assert!(check_valid_until(now, now).is_err());
         assert!(check_valid_until(now - Duration::from_secs(1), now).is_err());
         assert!(check_valid_until(now + Duration::from_micros(500), now).is_err());
