@@ -48,10 +48,7 @@ fn start_on_telesign_is_the_telesign_sms_request() {
         .template("Your code is {code}")
         .sender("Example");
     let req = start.to_request(&ts(), Role::Primary).unwrap();
-    let direct = start
-        .telesign(Role::Primary)
-        .to_request(&ts(), Role::Primary)
-        .unwrap();
+    let direct = start.telesign().to_request(&ts(), Role::Primary).unwrap();
     assert_eq!(req.uri(), direct.uri());
     assert_eq!(req.uri().path(), "/v1/verify/sms");
     assert_eq!(req.body(), direct.body());
@@ -262,6 +259,17 @@ fn dotdigital_check_outcomes() {
         err.to_string().contains("invalid username or password"),
         "{err}"
     );
+}
+
+#[test]
+fn codes_never_show_in_debug() {
+    let start = Start::new("447700900123").code(Code::new("8675309"));
+    let check = Check::new(
+        format!("telesign:{REF}").parse().unwrap(),
+        Code::new("8675309"),
+    );
+    let shown = format!("{start:?} {check:?} {:?}", start.telesign());
+    assert!(!shown.contains("8675309"), "{shown}");
 }
 
 #[test]

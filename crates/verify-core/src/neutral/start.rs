@@ -88,9 +88,10 @@ impl Start {
         &self.phone_number
     }
 
-    /// The TeleSign operation this start is.
-    pub fn telesign(&self, role: Role) -> SendSms {
-        let mut op = SendSms::new(self.phone_number.clone()).is_primary(role == Role::Primary);
+    /// The TeleSign operation this start is. `is_primary` follows the
+    /// [`Role`] given to `to_request` (`false` for a backup).
+    pub fn telesign(&self) -> SendSms {
+        let mut op = SendSms::new(self.phone_number.clone());
         if let Some(code) = &self.code {
             op = op.verify_code(code.clone());
         }
@@ -159,7 +160,7 @@ impl Operation for Start {
             );
         }
         let built = match config {
-            ProviderConfig::TeleSign(_) => self.telesign(role).to_request(config, role),
+            ProviderConfig::TeleSign(_) => self.telesign().to_request(config, role),
             ProviderConfig::Dotdigital(_) => self.dotdigital().to_request(config, role),
         };
         merge(v.finish(), built)
@@ -175,9 +176,7 @@ impl Operation for Start {
                 let status = response.status();
                 let excerpt = Excerpt::new(response.body());
                 let retry_after = crate::error::retry_after(response.headers());
-                let out = self
-                    .telesign(Role::Primary)
-                    .parse_response(provider, response)?;
+                let out = self.telesign().parse_response(provider, response)?;
                 let delivery = out
                     .status_code()
                     .map_or(DeliveryState::Unknown, DeliveryState::from);
