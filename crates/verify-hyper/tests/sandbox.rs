@@ -610,3 +610,43 @@ async fn one_client_carries_many_calls_at_once() {
     }
     assert_eq!(sb.messages().len(), 32);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neutral_start_fails_over_and_check_follows_the_id() {
+    use verify_core::neutral::{Check, CheckOutcome, Start};
+    let sb = sandbox().await;
+    let client = fast(Client::builder(dotdigital_config(&sb)).backup(telesign_config(&sb)));
+
+    let started = client
+        .execute(&Start::new(PHONE))
+        .await
+        .expect("primary starts");
+    assert_eq!(started.id.provider(), Provider::Dotdigital);
+    let code = code_of(&sb, PHONE);
+    let outcome = client
+        .execute(&Check::new(started.id, Code::new(code)))
+        .await
+        .expect("check");
+    assert_eq!(outcome, CheckOutcome::Verified);
+
+    sb.clear_messages();
+    sb.inject(Route::DotdigitalSend, Fault::TeleSignStatus(429), 3);
+    let started = client
+        .execute(&Start::new(PHONE))
+        .await
+        .expect("backup starts");
+    assert_eq!(started.id.provider(), Provider::TeleSign);
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
+    let code = code_of(&sb, PHONE);
+    let wrong_code = client
+        .execute(&Check::new(started.id.clone(), Code::new(wrong(&code))))
+        .await
+        .expect("check");
+    assert_eq!(wrong_code, CheckOutcome::Incorrect);
+    let right = client
+        .execute(&Check::new(started.id, Code::new(code)))
+        .await
+        .expect("check");
+    assert_eq!(right, CheckOutcome::Verified);
+    assert_eq!(sb.messages().len(), 1);
+}
