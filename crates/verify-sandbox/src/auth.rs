@@ -59,12 +59,16 @@ impl AuthError {
         match self {
             AuthError::InvalidCustomerId => "Invalid Customer ID.",
             AuthError::MissingAuthorization => "Missing required 'Authorization' header",
-            AuthError::MalformedAuthorization => "Required 'Authorization' header is not in the correct format",
+            AuthError::MalformedAuthorization => {
+                "Required 'Authorization' header is not in the correct format"
+            }
             AuthError::InvalidSignature => "Invalid Signature",
             AuthError::MissingDate => "Missing required 'Date' or 'x-ts-date' header",
             AuthError::InvalidAuthMethod => "Invalid 'x-ts-auth-method' header.",
             AuthError::DateNotRfc822 => "'Date' or 'x-ts-date' header is not RFC822 compliant",
-            AuthError::DateOutOfRange => "'Date' or 'x-ts-date' header is not within tolerable range",
+            AuthError::DateOutOfRange => {
+                "'Date' or 'x-ts-date' header is not within tolerable range"
+            }
             AuthError::NonceLength => "'x-ts-nonce' header value is either too long or too short",
             AuthError::NonceReused => "'x-ts-nonce' header value has been used recently",
         }
@@ -72,7 +76,11 @@ impl AuthError {
 
     /// The documented `status.code`: 500 for -30008, 501 for the rest.
     pub(crate) fn status_code(self) -> u16 {
-        if self == AuthError::InvalidAuthMethod { 500 } else { 501 }
+        if self == AuthError::InvalidAuthMethod {
+            500
+        } else {
+            501
+        }
     }
 }
 
@@ -108,20 +116,39 @@ pub(crate) struct TeleSignAccount {
 impl TeleSignAccount {
     pub(crate) fn new(customer_id: String, api_key: String) -> Self {
         // A key that is not base64 (user-supplied on the command line) is used as raw bytes.
-        let key_bytes = STANDARD.decode(api_key.trim()).unwrap_or_else(|_| api_key.as_bytes().to_vec());
-        Self { customer_id, api_key, key_bytes }
+        let key_bytes = STANDARD
+            .decode(api_key.trim())
+            .unwrap_or_else(|_| api_key.as_bytes().to_vec());
+        Self {
+            customer_id,
+            api_key,
+            key_bytes,
+        }
     }
 
     /// Checks everything but nonce reuse (which needs the shared cache).
-    pub(crate) fn verify(&self, req: &SignedParts<'_>, now: SystemTime) -> Result<Verified, AuthError> {
+    pub(crate) fn verify(
+        &self,
+        req: &SignedParts<'_>,
+        now: SystemTime,
+    ) -> Result<Verified, AuthError> {
         let auth = req.authorization.ok_or(AuthError::MissingAuthorization)?;
-        let auth = std::str::from_utf8(auth).map_err(|_| AuthError::MalformedAuthorization)?.trim();
-        let (scheme, rest) = auth.split_once(' ').ok_or(AuthError::MalformedAuthorization)?;
+        let auth = std::str::from_utf8(auth)
+            .map_err(|_| AuthError::MalformedAuthorization)?
+            .trim();
+        let (scheme, rest) = auth
+            .split_once(' ')
+            .ok_or(AuthError::MalformedAuthorization)?;
         let rest = rest.trim();
         if scheme.eq_ignore_ascii_case("Basic") {
-            let decoded = STANDARD.decode(rest).map_err(|_| AuthError::MalformedAuthorization)?;
-            let decoded = String::from_utf8(decoded).map_err(|_| AuthError::MalformedAuthorization)?;
-            let (customer, key) = decoded.split_once(':').ok_or(AuthError::MalformedAuthorization)?;
+            let decoded = STANDARD
+                .decode(rest)
+                .map_err(|_| AuthError::MalformedAuthorization)?;
+            let decoded =
+                String::from_utf8(decoded).map_err(|_| AuthError::MalformedAuthorization)?;
+            let (customer, key) = decoded
+                .split_once(':')
+                .ok_or(AuthError::MalformedAuthorization)?;
             if !ct_eq(customer.as_bytes(), self.customer_id.as_bytes()) {
                 return Err(AuthError::InvalidCustomerId);
             }
@@ -133,7 +160,9 @@ impl TeleSignAccount {
         if !scheme.eq_ignore_ascii_case("TSA") {
             return Err(AuthError::MalformedAuthorization);
         }
-        let (customer, signature) = rest.rsplit_once(':').ok_or(AuthError::MalformedAuthorization)?;
+        let (customer, signature) = rest
+            .rsplit_once(':')
+            .ok_or(AuthError::MalformedAuthorization)?;
         if customer.is_empty() || signature.is_empty() {
             return Err(AuthError::MalformedAuthorization);
         }
@@ -161,12 +190,24 @@ impl TeleSignAccount {
             return Err(AuthError::NonceLength);
         }
         let content_type = req.content_type.unwrap_or_default();
-        let expected = sign(&self.key_bytes, req.method, content_type, date.as_bytes(), nonce.as_bytes(), req.body, req.path);
-        let given = STANDARD.decode(signature).map_err(|_| AuthError::InvalidSignature)?;
+        let expected = sign(
+            &self.key_bytes,
+            req.method,
+            content_type,
+            date.as_bytes(),
+            nonce.as_bytes(),
+            req.body,
+            req.path,
+        );
+        let given = STANDARD
+            .decode(signature)
+            .map_err(|_| AuthError::InvalidSignature)?;
         if !ct_eq(&given, &expected) {
             return Err(AuthError::InvalidSignature);
         }
-        Ok(Verified::Hmac { nonce: nonce.to_owned() })
+        Ok(Verified::Hmac {
+            nonce: nonce.to_owned(),
+        })
     }
 }
 
@@ -263,7 +304,11 @@ pub(crate) fn parse_rfc822(s: &str) -> Option<SystemTime> {
     if parts.next().is_some() {
         return None;
     }
-    if !(1..=31).contains(&day) || !(0..24).contains(&hour) || !(0..60).contains(&minute) || !(0..=60).contains(&second) {
+    if !(1..=31).contains(&day)
+        || !(0..24).contains(&hour)
+        || !(0..60).contains(&minute)
+        || !(0..=60).contains(&second)
+    {
         return None;
     }
     if !(1970..=9999).contains(&year) {
@@ -296,7 +341,11 @@ pub(crate) struct NonceCache {
 
 impl NonceCache {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self { seen: HashMap::new(), order: VecDeque::new(), capacity: capacity.max(1) }
+        Self {
+            seen: HashMap::new(),
+            order: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
     }
 
     /// Records `nonce`; false when it was already seen within the window.
@@ -392,11 +441,18 @@ mod tests {
     }
 
     fn vectors() -> Vectors {
-        serde_json::from_str(include_str!("../tests/vectors/telesign-signing-vectors.json")).unwrap()
+        serde_json::from_str(include_str!(
+            "../tests/vectors/telesign-signing-vectors.json"
+        ))
+        .unwrap()
     }
 
     fn opt(s: &str) -> Option<&[u8]> {
-        if s.is_empty() { None } else { Some(s.as_bytes()) }
+        if s.is_empty() {
+            None
+        } else {
+            Some(s.as_bytes())
+        }
     }
 
     #[test]
@@ -418,19 +474,35 @@ mod tests {
                 nonce: Some(t.nonce.as_bytes()),
                 body: t.body.as_bytes(),
             };
-            assert_eq!(account.verify(&parts, now), Ok(Verified::Hmac { nonce: t.nonce.clone() }), "{}", t.signature);
+            assert_eq!(
+                account.verify(&parts, now),
+                Ok(Verified::Hmac {
+                    nonce: t.nonce.clone()
+                }),
+                "{}",
+                t.signature
+            );
             parts.path = "/v1/other";
-            assert_eq!(account.verify(&parts, now), Err(AuthError::InvalidSignature));
+            assert_eq!(
+                account.verify(&parts, now),
+                Err(AuthError::InvalidSignature)
+            );
             parts.path = &t.resource;
             parts.nonce = Some(b"other-nonce");
-            assert_eq!(account.verify(&parts, now), Err(AuthError::InvalidSignature));
+            assert_eq!(
+                account.verify(&parts, now),
+                Err(AuthError::InvalidSignature)
+            );
             // Same headers via x-ts-date.
             parts.nonce = Some(t.nonce.as_bytes());
             parts.date = None;
             parts.x_ts_date = Some(t.date.as_bytes());
             assert!(account.verify(&parts, now).is_ok());
             // Too far from the server's clock.
-            assert_eq!(account.verify(&parts, now + Duration::from_secs(16 * 60)), Err(AuthError::DateOutOfRange));
+            assert_eq!(
+                account.verify(&parts, now + Duration::from_secs(16 * 60)),
+                Err(AuthError::DateOutOfRange)
+            );
         }
     }
 
@@ -449,11 +521,20 @@ mod tests {
                 nonce: None,
                 body: b"",
             };
-            assert_eq!(account.verify(&parts, SystemTime::now()), Ok(Verified::Basic));
+            assert_eq!(
+                account.verify(&parts, SystemTime::now()),
+                Ok(Verified::Basic)
+            );
             let other = TeleSignAccount::new(t.customer_id.clone(), format!("{}x", t.api_key));
-            assert_eq!(other.verify(&parts, SystemTime::now()), Err(AuthError::InvalidSignature));
+            assert_eq!(
+                other.verify(&parts, SystemTime::now()),
+                Err(AuthError::InvalidSignature)
+            );
             let stranger = TeleSignAccount::new("someone-else".into(), t.api_key.clone());
-            assert_eq!(stranger.verify(&parts, SystemTime::now()), Err(AuthError::InvalidCustomerId));
+            assert_eq!(
+                stranger.verify(&parts, SystemTime::now()),
+                Err(AuthError::InvalidCustomerId)
+            );
         }
     }
 
@@ -464,8 +545,18 @@ mod tests {
         assert_eq!(parse_rfc822("Wed, 14 Dec 2016 18:20:12 -0000"), Some(want));
         assert_eq!(parse_rfc822("14 Dec 2016 19:20:12 +0100"), Some(want));
         assert_eq!(parse_rfc822("Wed, 14 Dec 16 18:20:12 GMT"), Some(want));
-        assert_eq!(parse_rfc822("Wednesday, 14-Dec-16 18:20:12 GMT"), Some(want));
-        for bad in ["", "2016-12-14T18:20:12Z", "Wed, 14 Dec 2016 18:20:12", "Wed, 32 Dec 2016 18:20:12 GMT", "Wed, 14 Foo 2016 18:20:12 GMT", "Wed, 14 Dec 2016 18:20:12 +01:00"] {
+        assert_eq!(
+            parse_rfc822("Wednesday, 14-Dec-16 18:20:12 GMT"),
+            Some(want)
+        );
+        for bad in [
+            "",
+            "2016-12-14T18:20:12Z",
+            "Wed, 14 Dec 2016 18:20:12",
+            "Wed, 32 Dec 2016 18:20:12 GMT",
+            "Wed, 14 Foo 2016 18:20:12 GMT",
+            "Wed, 14 Dec 2016 18:20:12 +01:00",
+        ] {
             assert_eq!(parse_rfc822(bad), None, "{bad}");
         }
     }

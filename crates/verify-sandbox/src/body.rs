@@ -37,7 +37,10 @@ pub(crate) enum SandboxBody {
 
 impl SandboxBody {
     pub(crate) fn truncated(part: Bytes) -> Self {
-        SandboxBody::Truncated(Some(part), Box::pin(tokio::time::sleep(std::time::Duration::from_millis(50))))
+        SandboxBody::Truncated(
+            Some(part),
+            Box::pin(tokio::time::sleep(std::time::Duration::from_millis(50))),
+        )
     }
 
     pub(crate) fn full(b: impl Into<Bytes>) -> Self {
@@ -50,7 +53,10 @@ impl Body for SandboxBody {
     type Data = Bytes;
     type Error = Aborted;
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Aborted>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Aborted>>> {
         let this = self.get_mut();
         match this {
             SandboxBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),

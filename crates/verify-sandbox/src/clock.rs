@@ -29,7 +29,9 @@ impl Clock {
 
     /// A clock that starts at `start` and only moves when told to.
     pub fn manual(start: SystemTime) -> Self {
-        Self { inner: Some(Arc::new(Mutex::new(start))) }
+        Self {
+            inner: Some(Arc::new(Mutex::new(start))),
+        }
     }
 
     /// Whether this is a manual clock.

@@ -89,14 +89,22 @@ impl SandboxConfig {
     }
 
     /// Sets the TeleSign customer id and (base64) API key.
-    pub fn with_telesign_credentials(mut self, customer_id: impl Into<String>, api_key: impl Into<String>) -> Self {
+    pub fn with_telesign_credentials(
+        mut self,
+        customer_id: impl Into<String>,
+        api_key: impl Into<String>,
+    ) -> Self {
         self.telesign_customer_id = customer_id.into();
         self.telesign_api_key = api_key.into();
         self
     }
 
     /// Sets the dotdigital API user and password.
-    pub fn with_dotdigital_credentials(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+    pub fn with_dotdigital_credentials(
+        mut self,
+        username: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
         self.dotdigital_username = username.into();
         self.dotdigital_password = password.into();
         self
@@ -136,14 +144,19 @@ impl SandboxConfig {
 
 fn whole_seconds_now() -> std::time::SystemTime {
     let now = std::time::SystemTime::now();
-    let secs = now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     std::time::UNIX_EPOCH + Duration::from_secs(secs)
 }
 
 fn random_credentials(rng: &mut impl rand::RngCore) -> (String, String, String, String) {
     let mut id = [0u8; 16];
     rng.fill_bytes(&mut id);
-    let id = uuid::Builder::from_random_bytes(id).into_uuid().to_string().to_uppercase();
+    let id = uuid::Builder::from_random_bytes(id)
+        .into_uuid()
+        .to_string()
+        .to_uppercase();
     let mut key = [0u8; 64];
     rng.fill_bytes(&mut key);
     let key = STANDARD.encode(key);
@@ -196,8 +209,14 @@ impl fmt::Debug for SandboxConfig {
             .field("telesign_code_ttl", &self.telesign_code_ttl)
             .field("telesign_rate_limit", &self.telesign_rate_limit)
             .field("dotdigital_rate_limit", &self.dotdigital_rate_limit)
-            .field("dotdigital_per_number_limit", &self.dotdigital_per_number_limit)
-            .field("dotdigital_default_validity", &self.dotdigital_default_validity)
+            .field(
+                "dotdigital_per_number_limit",
+                &self.dotdigital_per_number_limit,
+            )
+            .field(
+                "dotdigital_default_validity",
+                &self.dotdigital_default_validity,
+            )
             .field("max_attempts", &self.max_attempts)
             .field("telesign_template_max_len", &self.telesign_template_max_len)
             .field("retention", &self.retention)

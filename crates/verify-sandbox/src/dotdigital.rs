@@ -18,10 +18,33 @@ const UNAUTHORIZED: &str = "No authorization header supplied or invalid username
 /// Dialling codes of countries whose local numbers the sandbox converts; other valid
 /// ISO 3166-1 alpha-3 codes are accepted and the number kept as given.
 const DIALLING: &[(&str, &str)] = &[
-    ("AUS", "61"), ("AUT", "43"), ("BEL", "32"), ("BRA", "55"), ("CAN", "1"), ("CHE", "41"), ("CHN", "86"),
-    ("DEU", "49"), ("DNK", "45"), ("ESP", "34"), ("FIN", "358"), ("FRA", "33"), ("GBR", "44"), ("GRC", "30"),
-    ("IND", "91"), ("IRL", "353"), ("ITA", "39"), ("JPN", "81"), ("MEX", "52"), ("NLD", "31"), ("NOR", "47"),
-    ("NZL", "64"), ("POL", "48"), ("PRT", "351"), ("SWE", "46"), ("USA", "1"), ("ZAF", "27"),
+    ("AUS", "61"),
+    ("AUT", "43"),
+    ("BEL", "32"),
+    ("BRA", "55"),
+    ("CAN", "1"),
+    ("CHE", "41"),
+    ("CHN", "86"),
+    ("DEU", "49"),
+    ("DNK", "45"),
+    ("ESP", "34"),
+    ("FIN", "358"),
+    ("FRA", "33"),
+    ("GBR", "44"),
+    ("GRC", "30"),
+    ("IND", "91"),
+    ("IRL", "353"),
+    ("ITA", "39"),
+    ("JPN", "81"),
+    ("MEX", "52"),
+    ("NLD", "31"),
+    ("NOR", "47"),
+    ("NZL", "64"),
+    ("POL", "48"),
+    ("PRT", "351"),
+    ("SWE", "46"),
+    ("USA", "1"),
+    ("ZAF", "27"),
 ];
 
 fn failure(property: &str, code: &str, details: &str) -> Value {
@@ -29,7 +52,14 @@ fn failure(property: &str, code: &str, details: &str) -> Value {
 }
 
 fn throttled() -> Reply {
-    let mut r = Reply::json(400, &json!([failure("to", "Throttled", "Too many requests; try again later.")]));
+    let mut r = Reply::json(
+        400,
+        &json!([failure(
+            "to",
+            "Throttled",
+            "Too many requests; try again later."
+        )]),
+    );
     r.retry_after = Some(1);
     r
 }
@@ -40,10 +70,18 @@ fn ts(t: SystemTime) -> String {
 
 fn admit(shared: &Shared, req: &Req<'_>, now: SystemTime) -> Result<(), Reply> {
     let c = &shared.config;
-    if !dotdigital_basic_ok(req.header("authorization"), &c.dotdigital_username, &c.dotdigital_password) {
+    if !dotdigital_basic_ok(
+        req.header("authorization"),
+        &c.dotdigital_username,
+        &c.dotdigital_password,
+    ) {
         return Err(Reply::text(401, UNAUTHORIZED));
     }
-    if !shared.lock().dotdigital_rate.admit(now, c.dotdigital_rate_limit) {
+    if !shared
+        .lock()
+        .dotdigital_rate
+        .admit(now, c.dotdigital_rate_limit)
+    {
         return Err(throttled());
     }
     Ok(())
@@ -51,16 +89,26 @@ fn admit(shared: &Shared, req: &Req<'_>, now: SystemTime) -> Result<(), Reply> {
 
 /// Looks a property up the way the provider's model binding does: case-insensitively.
 fn prop<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    obj.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 /// A string property; `Err` when present with another type.
-fn string_prop<'a>(obj: &'a Map<String, Value>, name: &str, failures: &mut Vec<Value>) -> Option<&'a str> {
+fn string_prop<'a>(
+    obj: &'a Map<String, Value>,
+    name: &str,
+    failures: &mut Vec<Value>,
+) -> Option<&'a str> {
     match prop(obj, name) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
         Some(_) => {
-            failures.push(failure(name, "InvalidJson", &format!("{name} must be a string.")));
+            failures.push(failure(
+                name,
+                "InvalidJson",
+                &format!("{name} must be a string."),
+            ));
             None
         }
     }
@@ -68,28 +116,51 @@ fn string_prop<'a>(obj: &'a Map<String, Value>, name: &str, failures: &mut Vec<V
 
 fn check_from(from: Option<&str>, failures: &mut Vec<Value>) {
     let Some(from) = from.filter(|f| !f.is_empty()) else {
-        failures.push(failure("from", "FromEmpty", "from is not valid. No value was specified."));
+        failures.push(failure(
+            "from",
+            "FromEmpty",
+            "from is not valid. No value was specified.",
+        ));
         return;
     };
     let len = from.chars().count();
     if from.bytes().all(|b| b.is_ascii_digit()) {
         if len > 15 {
-            failures.push(failure("from", "FromExceedsMaxNumericLength", "A numeric from may have at most 15 digits."));
+            failures.push(failure(
+                "from",
+                "FromExceedsMaxNumericLength",
+                "A numeric from may have at most 15 digits.",
+            ));
         } else if len < 2 {
-            failures.push(failure("from", "FromUnderMinTextLength", "from must have at least 2 characters."));
+            failures.push(failure(
+                "from",
+                "FromUnderMinTextLength",
+                "from must have at least 2 characters.",
+            ));
         }
         return;
     }
-    if !from.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ')) {
+    if !from
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
+    {
         failures.push(failure(
             "from",
             "FromContainsDisallowedCharacters",
             "An alphanumeric from may contain only 0-9 a-z A-Z - _ . and space.",
         ));
     } else if len > 11 {
-        failures.push(failure("from", "FromExceedsMaxTextLength", "An alphanumeric from may have at most 11 characters."));
+        failures.push(failure(
+            "from",
+            "FromExceedsMaxTextLength",
+            "An alphanumeric from may have at most 11 characters.",
+        ));
     } else if len < 2 {
-        failures.push(failure("from", "FromUnderMinTextLength", "from must have at least 2 characters."));
+        failures.push(failure(
+            "from",
+            "FromUnderMinTextLength",
+            "from must have at least 2 characters.",
+        ));
     }
 }
 
@@ -101,7 +172,16 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>) -> Reply {
     }
     let obj = match serde_json::from_slice::<Value>(req.body) {
         Ok(Value::Object(o)) => o,
-        _ => return Reply::json(400, &json!([failure("", "InvalidJson", "The request body is not a JSON object.")])),
+        _ => {
+            return Reply::json(
+                400,
+                &json!([failure(
+                    "",
+                    "InvalidJson",
+                    "The request body is not a JSON object."
+                )]),
+            );
+        }
     };
     let mut failures = Vec::new();
     let to = string_prop(&obj, "to", &mut failures);
@@ -114,20 +194,38 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>) -> Reply {
     if let Some(c) = country {
         if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) {
             let upper = c.to_ascii_uppercase();
-            country_prefix = DIALLING.iter().find(|(iso, _)| *iso == upper).map(|(_, p)| *p);
+            country_prefix = DIALLING
+                .iter()
+                .find(|(iso, _)| *iso == upper)
+                .map(|(_, p)| *p);
         } else {
-            failures.push(failure("countryIsoCode", "CountryIsoCodeInvalid", "countryIsoCode must be ISO 3166-1 alpha-3."));
+            failures.push(failure(
+                "countryIsoCode",
+                "CountryIsoCodeInvalid",
+                "countryIsoCode must be ISO 3166-1 alpha-3.",
+            ));
         }
     }
     let mut phone_number = String::new();
     match to.map(str::trim) {
-        None | Some("") => failures.push(failure("to", "ToEmpty", "to is not valid. No value was specified.")),
+        None | Some("") => failures.push(failure(
+            "to",
+            "ToEmpty",
+            "to is not valid. No value was specified.",
+        )),
         Some(t) => {
             let digits = t.strip_prefix('+').unwrap_or(t);
             let ok_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
             let local = country.is_some() && digits.starts_with('0');
-            if !ok_digits || !(if local { 4..=16 } else { 7..=15 }).contains(&digits.len()) || (!local && digits.starts_with('0')) {
-                failures.push(failure("to", "ToInvalid", "to is not a valid phone number."));
+            if !ok_digits
+                || !(if local { 4..=16 } else { 7..=15 }).contains(&digits.len())
+                || (!local && digits.starts_with('0'))
+            {
+                failures.push(failure(
+                    "to",
+                    "ToInvalid",
+                    "to is not a valid phone number.",
+                ));
             } else {
                 phone_number = match (local, country_prefix) {
                     (true, Some(p)) => format!("{p}{}", digits.trim_start_matches('0')),
@@ -140,20 +238,32 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>) -> Reply {
     if let Some(b) = body
         && !b.contains("{{code}}")
     {
-        failures.push(failure("body", "BodyInvalid", "body must contain the {{code}} placeholder."));
+        failures.push(failure(
+            "body",
+            "BodyInvalid",
+            "body must contain the {{code}} placeholder.",
+        ));
     }
     let mut until = now + shared.config.dotdigital_default_validity;
     if let Some(v) = valid_until {
         match humantime::parse_rfc3339_weak(v) {
-            Err(_) => failures.push(failure("validUntil", "InvalidJson", "validUntil must be a UTC ISO 8601 date time.")),
-            Ok(t) if t < now => {
-                failures.push(failure("validUntil", "ValidUntilMinExceeded", "validUntil must not be in the past."))
-            }
-            Ok(t) if t.duration_since(now).is_ok_and(|d| d > MAX_VALIDITY) => failures.push(failure(
+            Err(_) => failures.push(failure(
                 "validUntil",
-                "ValidUntilMaxExceeded",
-                "validUntil must be at most 30 minutes in the future.",
+                "InvalidJson",
+                "validUntil must be a UTC ISO 8601 date time.",
             )),
+            Ok(t) if t < now => failures.push(failure(
+                "validUntil",
+                "ValidUntilMinExceeded",
+                "validUntil must not be in the past.",
+            )),
+            Ok(t) if t.duration_since(now).is_ok_and(|d| d > MAX_VALIDITY) => {
+                failures.push(failure(
+                    "validUntil",
+                    "ValidUntilMaxExceeded",
+                    "validUntil must be at most 30 minutes in the future.",
+                ))
+            }
             Ok(t) => until = t,
         }
     }
@@ -163,13 +273,20 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>) -> Reply {
     let keep = shared.dotdigital_keep();
     let mut g = shared.lock();
     let max = shared.config.max_verifications;
-    if !g.per_number.try_record(&phone_number, now, shared.config.dotdigital_per_number_limit, max) {
+    if !g.per_number.try_record(
+        &phone_number,
+        now,
+        shared.config.dotdigital_per_number_limit,
+        max,
+    ) {
         drop(g);
         return throttled();
     }
     let code = g.digits(6);
     let request_id = g.request_id();
-    let minutes = until.duration_since(now).map_or(0, |d| d.as_secs().div_ceil(60));
+    let minutes = until
+        .duration_since(now)
+        .map_or(0, |d| d.as_secs().div_ceil(60));
     let text = body
         .unwrap_or("Your verification code is {{code}}")
         .replace("{{code}}", &code)
@@ -220,9 +337,23 @@ pub(crate) fn validate(shared: &Shared, req: &Req<'_>, id: &str) -> Reply {
         Ok(Value::Object(o)) => match prop(&o, "code") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
-            _ => return Reply::json(400, &json!([failure("code", "InvalidJson", "code is required.")])),
+            _ => {
+                return Reply::json(
+                    400,
+                    &json!([failure("code", "InvalidJson", "code is required.")]),
+                );
+            }
         },
-        _ => return Reply::json(400, &json!([failure("", "InvalidJson", "The request body is not a JSON object.")])),
+        _ => {
+            return Reply::json(
+                400,
+                &json!([failure(
+                    "",
+                    "InvalidJson",
+                    "The request body is not a JSON object."
+                )]),
+            );
+        }
     };
     let id_key = id.to_ascii_lowercase();
     let keep = shared.dotdigital_keep();
@@ -238,7 +369,11 @@ pub(crate) fn validate(shared: &Shared, req: &Req<'_>, id: &str) -> Reply {
         ("CodeVerified", true)
     } else {
         v.wrong_attempts += 1;
-        if v.wrong_attempts >= max_attempts { ("CodeLocked", true) } else { ("CodeNotVerified", false) }
+        if v.wrong_attempts >= max_attempts {
+            ("CodeLocked", true)
+        } else {
+            ("CodeNotVerified", false)
+        }
     };
     let mut body = json!({
         "requestId": id_key,

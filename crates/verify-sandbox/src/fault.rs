@@ -38,12 +38,21 @@ impl Route {
 
     /// Whether this is a TeleSign route.
     pub fn is_telesign(self) -> bool {
-        matches!(self, Route::TeleSignSms | Route::TeleSignCall | Route::TeleSignStatus | Route::TeleSignCompletion)
+        matches!(
+            self,
+            Route::TeleSignSms
+                | Route::TeleSignCall
+                | Route::TeleSignStatus
+                | Route::TeleSignCompletion
+        )
     }
 
     /// Whether a request on this route sends a message.
     pub fn sends_message(self) -> bool {
-        matches!(self, Route::TeleSignSms | Route::TeleSignCall | Route::DotdigitalSend)
+        matches!(
+            self,
+            Route::TeleSignSms | Route::TeleSignCall | Route::DotdigitalSend
+        )
     }
 }
 
@@ -85,14 +94,20 @@ pub enum Fault {
 #[derive(Clone, Copy, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum FaultJson {
-    TelesignStatus { code: u16 },
+    TelesignStatus {
+        code: u16,
+    },
     #[serde(rename = "html_503")]
     Html503,
-    Delay { ms: u64 },
+    Delay {
+        ms: u64,
+    },
     CloseBefore,
     CloseAfter,
     TruncateBody,
-    HugeBody { bytes: u64 },
+    HugeBody {
+        bytes: u64,
+    },
 }
 
 impl From<Fault> for FaultJson {
@@ -100,7 +115,9 @@ impl From<Fault> for FaultJson {
         match f {
             Fault::TeleSignStatus(code) => FaultJson::TelesignStatus { code },
             Fault::Html503 => FaultJson::Html503,
-            Fault::Delay(d) => FaultJson::Delay { ms: u64::try_from(d.as_millis()).unwrap_or(u64::MAX) },
+            Fault::Delay(d) => FaultJson::Delay {
+                ms: u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
+            },
             Fault::CloseBeforeProcessing => FaultJson::CloseBefore,
             Fault::CloseAfterProcessing => FaultJson::CloseAfter,
             Fault::TruncateBody => FaultJson::TruncateBody,
@@ -175,24 +192,32 @@ mod tests {
 
     #[test]
     fn json_shapes() {
-        let r: FaultRequest =
-            serde_json::from_str(r#"{"route":"telesign.sms","fault":{"kind":"telesign_status","code":503},"count":2}"#)
-                .unwrap();
+        let r: FaultRequest = serde_json::from_str(
+            r#"{"route":"telesign.sms","fault":{"kind":"telesign_status","code":503},"count":2}"#,
+        )
+        .unwrap();
         assert_eq!(r.route, Route::TeleSignSms);
         assert_eq!(r.fault, Fault::TeleSignStatus(503));
         assert_eq!(r.count, 2);
         for (json, fault) in [
             (r#"{"kind":"html_503"}"#, Fault::Html503),
-            (r#"{"kind":"delay","ms":250}"#, Fault::Delay(Duration::from_millis(250))),
+            (
+                r#"{"kind":"delay","ms":250}"#,
+                Fault::Delay(Duration::from_millis(250)),
+            ),
             (r#"{"kind":"close_before"}"#, Fault::CloseBeforeProcessing),
             (r#"{"kind":"close_after"}"#, Fault::CloseAfterProcessing),
             (r#"{"kind":"truncate_body"}"#, Fault::TruncateBody),
-            (r#"{"kind":"huge_body","bytes":1000000000}"#, Fault::HugeBody(1_000_000_000)),
+            (
+                r#"{"kind":"huge_body","bytes":1000000000}"#,
+                Fault::HugeBody(1_000_000_000),
+            ),
         ] {
             assert_eq!(serde_json::from_str::<Fault>(json).unwrap(), fault);
             assert_eq!(serde_json::to_string(&fault).unwrap(), json);
         }
-        let any: FaultRequest = serde_json::from_str(r#"{"route":"*","fault":{"kind":"html_503"}}"#).unwrap();
+        let any: FaultRequest =
+            serde_json::from_str(r#"{"route":"*","fault":{"kind":"html_503"}}"#).unwrap();
         assert_eq!((any.route, any.count), (Route::Any, 1));
     }
 

@@ -82,7 +82,13 @@ impl Sandbox {
         let shared = Arc::new(Shared::new(config));
         let (stop, stop_rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, shared.clone(), stop_rx));
-        Ok(Sandbox { shared, addr, stop, task: Some(task), thread: None })
+        Ok(Sandbox {
+            shared,
+            addr,
+            stop,
+            task: Some(task),
+            thread: None,
+        })
     }
 
     /// Starts the sandbox on its own thread with its own runtime, for synchronous code.
@@ -102,11 +108,19 @@ impl Sandbox {
         let shared = Arc::new(Shared::new(config));
         let (stop, stop_rx) = watch::channel(false);
         let serve = server::serve(listener, shared.clone(), stop_rx);
-        let thread = std::thread::Builder::new().name("verify-sandbox".into()).spawn(move || {
-            runtime.block_on(serve);
-            runtime.shutdown_background();
-        })?;
-        Ok(Sandbox { shared, addr, stop, task: None, thread: Some(thread) })
+        let thread = std::thread::Builder::new()
+            .name("verify-sandbox".into())
+            .spawn(move || {
+                runtime.block_on(serve);
+                runtime.shutdown_background();
+            })?;
+        Ok(Sandbox {
+            shared,
+            addr,
+            stop,
+            task: None,
+            thread: Some(thread),
+        })
     }
 
     /// The base URL to give a client, e.g. `http://127.0.0.1:41234`.
@@ -190,6 +204,9 @@ impl Drop for Sandbox {
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("addr", &self.addr).field("config", &self.shared.config).finish()
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .field("config", &self.shared.config)
+            .finish()
     }
 }

@@ -84,7 +84,10 @@ pub(crate) struct Outbox {
 
 impl Outbox {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self { messages: VecDeque::with_capacity(capacity.min(1024)), capacity }
+        Self {
+            messages: VecDeque::with_capacity(capacity.min(1024)),
+            capacity,
+        }
     }
 
     pub(crate) fn push(&mut self, message: OutboxMessage) {
@@ -102,7 +105,11 @@ impl Outbox {
     }
 
     pub(crate) fn to(&self, to: &str) -> Vec<OutboxMessage> {
-        self.messages.iter().filter(|m| m.to == to).cloned().collect()
+        self.messages
+            .iter()
+            .filter(|m| m.to == to)
+            .cloned()
+            .collect()
     }
 
     pub(crate) fn clear(&mut self) {

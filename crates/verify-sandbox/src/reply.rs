@@ -37,11 +37,21 @@ impl Reply {
     }
 
     pub(crate) fn text(status: u16, text: &str) -> Self {
-        Self { status, content_type: Some("text/plain; charset=utf-8"), body: text.as_bytes().to_vec(), retry_after: None }
+        Self {
+            status,
+            content_type: Some("text/plain; charset=utf-8"),
+            body: text.as_bytes().to_vec(),
+            retry_after: None,
+        }
     }
 
     pub(crate) fn empty(status: u16) -> Self {
-        Self { status, content_type: None, body: Vec::new(), retry_after: None }
+        Self {
+            status,
+            content_type: None,
+            body: Vec::new(),
+            retry_after: None,
+        }
     }
 
     pub(crate) fn html_503() -> Self {

@@ -37,7 +37,11 @@ impl std::fmt::Display for DropConnection {
 impl std::error::Error for DropConnection {}
 
 /// Accepts connections until `stop` flips to true; dropping the join set aborts open ones.
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -61,7 +65,10 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: 
 
 /// Which simulated route a request is for, with its path id.
 fn route_of(method: &Method, path: &str) -> Option<(Route, String)> {
-    let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
     if let Some(rest) = path.strip_prefix("/v1/verify/") {
         return match (method, rest) {
             (&Method::POST, "sms") => Some((Route::TeleSignSms, String::new())),
@@ -86,7 +93,10 @@ fn route_of(method: &Method, path: &str) -> Option<(Route, String)> {
         && !id.is_empty()
         && !id.contains('/')
     {
-        let original = path.get("/webapi/verify/".len()..).and_then(|r| r.get(..id.len())).unwrap_or(id);
+        let original = path
+            .get("/webapi/verify/".len()..)
+            .and_then(|r| r.get(..id.len()))
+            .unwrap_or(id);
         return Some((Route::DotdigitalValidate, original.to_owned()));
     }
     None
@@ -94,12 +104,15 @@ fn route_of(method: &Method, path: &str) -> Option<(Route, String)> {
 
 fn to_response(reply: Reply) -> Response<SandboxBody> {
     let mut resp = Response::new(SandboxBody::full(reply.body));
-    *resp.status_mut() = hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    *resp.status_mut() = hyper::StatusCode::from_u16(reply.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     if let Some(ct) = reply.content_type {
-        resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+        resp.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(ct));
     }
     if let Some(secs) = reply.retry_after {
-        resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+        resp.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(secs));
     }
     resp
 }
@@ -113,7 +126,10 @@ async fn handle(
         return Ok(control(&shared, req).await.unwrap_or_else(|e| match e {}));
     }
     let Some((route, id)) = route_of(req.method(), &path) else {
-        return Ok(to_response(Reply::json(404, &json!({"error": "no such route", "path": path}))));
+        return Ok(to_response(Reply::json(
+            404,
+            &json!({"error": "no such route", "path": path}),
+        )));
     };
     let fault = shared.take_fault(route);
     let mut fault_status = None;
@@ -124,9 +140,14 @@ async fn handle(
         Some(Fault::TeleSignStatus(code)) => {
             let now = shared.now();
             match code {
-                500 if route.is_telesign() => return Ok(to_response(telesign::system_unavailable(now))),
+                500 if route.is_telesign() => {
+                    return Ok(to_response(telesign::system_unavailable(now)));
+                }
                 501 if route.is_telesign() => {
-                    return Ok(to_response(telesign::auth_reply(crate::auth::AuthError::InvalidSignature, now)));
+                    return Ok(to_response(telesign::auth_reply(
+                        crate::auth::AuthError::InvalidSignature,
+                        now,
+                    )));
                 }
                 502..=599 if route.is_telesign() => fault_status = Some(code),
                 _ => return Ok(to_response(Reply::empty(code))),
@@ -137,13 +158,22 @@ async fn handle(
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
             return Ok(to_response(Reply::text(413, "request body too large")));
         }
         Err(e) => return Err(e),
     };
     let query = parts.uri.query();
-    let r = Req { method: parts.method.as_str(), path: &path, query, headers: &parts.headers, body: &body };
+    let r = Req {
+        method: parts.method.as_str(),
+        path: &path,
+        query,
+        headers: &parts.headers,
+        body: &body,
+    };
     let reply = match route {
         Route::TeleSignSms => telesign::send(&shared, &r, false, fault_status),
         Route::TeleSignCall => telesign::send(&shared, &r, true, fault_status),
@@ -164,19 +194,24 @@ async fn handle(
                 _ => Bytes::new(),
             };
             *resp.body_mut() = SandboxBody::truncated(half);
-            resp.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from(full_len));
+            resp.headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(full_len));
             Ok(resp)
         }
         Some(Fault::HugeBody(total)) => {
             let mut resp = Response::new(SandboxBody::Huge { total, sent: 0 });
-            resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            resp.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             Ok(resp)
         }
         _ => Ok(to_response(reply)),
     }
 }
 
-async fn control(shared: &Shared, req: Request<Incoming>) -> Result<Response<SandboxBody>, Infallible> {
+async fn control(
+    shared: &Shared,
+    req: Request<Incoming>,
+) -> Result<Response<SandboxBody>, Infallible> {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
@@ -197,7 +232,11 @@ async fn control(shared: &Shared, req: Request<Incoming>) -> Result<Response<San
             Reply::empty(204)
         }
         (Method::POST, "/_sandbox/faults") => {
-            match Limited::new(req.into_body(), MAX_REQUEST_BODY).collect().await.map(|b| b.to_bytes()) {
+            match Limited::new(req.into_body(), MAX_REQUEST_BODY)
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+            {
                 Ok(body) => match serde_json::from_slice::<FaultRequest>(&body) {
                     Ok(f) => {
                         shared.lock().faults.inject(f.route, f.fault, f.count);
@@ -212,9 +251,15 @@ async fn control(shared: &Shared, req: Request<Incoming>) -> Result<Response<San
             shared.lock().faults.clear();
             Reply::empty(204)
         }
-        (Method::GET, "/_sandbox/stats") => Reply::json(200, &serde_json::to_value(shared.stats()).unwrap_or_default()),
+        (Method::GET, "/_sandbox/stats") => Reply::json(
+            200,
+            &serde_json::to_value(shared.stats()).unwrap_or_default(),
+        ),
         (Method::GET, "/_sandbox/health") => Reply::json(200, &json!({"ok": true})),
-        _ => Reply::json(404, &json!({"error": "no such control route", "path": path})),
+        _ => Reply::json(
+            404,
+            &json!({"error": "no such control route", "path": path}),
+        ),
     };
     Ok(to_response(reply))
 }
@@ -226,14 +271,26 @@ mod tests {
     #[test]
     fn routes() {
         let id = "0123456789ABCDEF0123456789ABCDEF";
-        assert_eq!(route_of(&Method::POST, "/v1/verify/sms"), Some((Route::TeleSignSms, String::new())));
-        assert_eq!(route_of(&Method::POST, "/v1/verify/call"), Some((Route::TeleSignCall, String::new())));
-        assert_eq!(route_of(&Method::GET, &format!("/v1/verify/{id}")), Some((Route::TeleSignStatus, id.into())));
+        assert_eq!(
+            route_of(&Method::POST, "/v1/verify/sms"),
+            Some((Route::TeleSignSms, String::new()))
+        );
+        assert_eq!(
+            route_of(&Method::POST, "/v1/verify/call"),
+            Some((Route::TeleSignCall, String::new()))
+        );
+        assert_eq!(
+            route_of(&Method::GET, &format!("/v1/verify/{id}")),
+            Some((Route::TeleSignStatus, id.into()))
+        );
         assert_eq!(
             route_of(&Method::PUT, &format!("/v1/verify/completion/{id}")),
             Some((Route::TeleSignCompletion, id.into()))
         );
-        assert_eq!(route_of(&Method::POST, "/WEBAPI/Verify"), Some((Route::DotdigitalSend, String::new())));
+        assert_eq!(
+            route_of(&Method::POST, "/WEBAPI/Verify"),
+            Some((Route::DotdigitalSend, String::new()))
+        );
         assert_eq!(
             route_of(&Method::PUT, "/WebApi/Verify/AbC-1/Validate"),
             Some((Route::DotdigitalValidate, "AbC-1".into()))

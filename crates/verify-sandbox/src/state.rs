@@ -61,7 +61,10 @@ pub(crate) struct Store<V> {
 
 impl<V> Store<V> {
     fn new() -> Self {
-        Self { map: HashMap::new(), order: VecDeque::new() }
+        Self {
+            map: HashMap::new(),
+            order: VecDeque::new(),
+        }
     }
 
     /// Inserts `v`, first evicting what is older than `keep` and what exceeds `max`.
@@ -101,7 +104,13 @@ pub(crate) struct PerNumber {
 
 impl PerNumber {
     /// Records a send to `number` unless it already had `limit` sends within `window`.
-    pub fn try_record(&mut self, number: &str, now: SystemTime, (limit, window): (u32, Duration), max: usize) -> bool {
+    pub fn try_record(
+        &mut self,
+        number: &str,
+        now: SystemTime,
+        (limit, window): (u32, Duration),
+        max: usize,
+    ) -> bool {
         let in_window = |t: &SystemTime| now.duration_since(*t).map_or(true, |age| age < window);
         // Forget numbers whose latest send left the window, and bound the total.
         while let Some((n, t)) = self.order.front() {
@@ -155,7 +164,9 @@ impl RateWindow {
     pub fn admit(&mut self, now: SystemTime, per_second: u32) -> bool {
         let fresh = match self.start {
             None => true,
-            Some(s) => now.duration_since(s).map_or(true, |d| d >= Duration::from_secs(1)),
+            Some(s) => now
+                .duration_since(s)
+                .map_or(true, |d| d >= Duration::from_secs(1)),
         };
         if fresh {
             self.start = Some(now);
@@ -183,7 +194,9 @@ impl Inner {
 
     /// `digits` random decimal digits.
     pub fn digits(&mut self, digits: usize) -> String {
-        (0..digits).map(|_| char::from(b'0' + self.rng.random_range(0..10u8))).collect()
+        (0..digits)
+            .map(|_| char::from(b'0' + self.rng.random_range(0..10u8)))
+            .collect()
     }
 }
 
@@ -194,7 +207,10 @@ impl Shared {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
         };
-        let telesign = TeleSignAccount::new(config.telesign_customer_id.clone(), config.telesign_api_key.clone());
+        let telesign = TeleSignAccount::new(
+            config.telesign_customer_id.clone(),
+            config.telesign_api_key.clone(),
+        );
         let inner = Inner {
             rng,
             outbox: Outbox::new(config.outbox_capacity),
@@ -202,11 +218,19 @@ impl Shared {
             nonces: NonceCache::new(config.nonce_capacity),
             telesign: Store::new(),
             dotdigital: Store::new(),
-            per_number: PerNumber { recent: HashMap::new(), order: VecDeque::new() },
+            per_number: PerNumber {
+                recent: HashMap::new(),
+                order: VecDeque::new(),
+            },
             telesign_rate: RateWindow::default(),
             dotdigital_rate: RateWindow::default(),
         };
-        Self { config, clock, telesign, inner: Mutex::new(inner) }
+        Self {
+            config,
+            clock,
+            telesign,
+            inner: Mutex::new(inner),
+        }
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -231,12 +255,16 @@ impl Shared {
 
     /// How long a TeleSign verification is kept: its lifetime plus the retention period.
     pub(crate) fn telesign_keep(&self) -> Duration {
-        self.config.telesign_code_ttl.saturating_add(self.config.retention)
+        self.config
+            .telesign_code_ttl
+            .saturating_add(self.config.retention)
     }
 
     /// How long a dotdigital verification is kept at most.
     pub(crate) fn dotdigital_keep(&self) -> Duration {
-        crate::dotdigital::MAX_VALIDITY.max(self.config.dotdigital_default_validity).saturating_add(self.config.retention)
+        crate::dotdigital::MAX_VALIDITY
+            .max(self.config.dotdigital_default_validity)
+            .saturating_add(self.config.retention)
     }
 
     /// Counts of what the sandbox holds (for tests of its bounds).
@@ -264,7 +292,10 @@ mod tests {
     fn per_number_limit_slides() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
         let w = Duration::from_secs(60);
-        let mut p = PerNumber { recent: HashMap::new(), order: VecDeque::new() };
+        let mut p = PerNumber {
+            recent: HashMap::new(),
+            order: VecDeque::new(),
+        };
         assert!(p.try_record("1", t0, (2, w), 100));
         assert!(p.try_record("1", t0, (2, w), 100));
         assert!(!p.try_record("1", t0 + Duration::from_secs(59), (2, w), 100));

@@ -11,8 +11,10 @@ use crate::outbox::{Channel, OutboxMessage, SandboxProvider};
 use crate::reply::{Reply, Req};
 use crate::state::{Shared, TeleSignVerification};
 
-const UCIDS: [&str; 14] =
-    ["ATCK", "BACF", "BACS", "CHBK", "CLDR", "LEAD", "OTHR", "PWRT", "RESV", "RXPF", "SHIP", "THEF", "TRVF", "UNKN"];
+const UCIDS: [&str; 14] = [
+    "ATCK", "BACF", "BACS", "CHBK", "CLDR", "LEAD", "OTHR", "PWRT", "RESV", "RXPF", "SHIP", "THEF",
+    "TRVF", "UNKN",
+];
 
 /// The documented description of a TeleSign status code.
 pub(crate) fn status_description(code: u16) -> &'static str {
@@ -30,7 +32,9 @@ pub(crate) fn status_description(code: u16) -> &'static str {
         231 => "Invalid/unsupported",
         233 => "Message blocked due to high risk score",
         250 => "Final status unknown",
-        251 => "Message successfully sent out for delivery, however final confirmation of delivery to handset was not received.",
+        251 => {
+            "Message successfully sent out for delivery, however final confirmation of delivery to handset was not received."
+        }
         290 => "Message in progress",
         291 => "Queued by TeleSign",
         292 => "Queued by gateway",
@@ -69,8 +73,17 @@ fn status_obj(code: u16, at: SystemTime) -> Value {
 }
 
 /// A failure answer: `status.code` and the errors.
-pub(crate) fn error_reply(http: u16, status: u16, errors: &[(i64, String)], reference_id: Option<&str>, at: SystemTime) -> Reply {
-    let errors: Vec<Value> = errors.iter().map(|(c, d)| json!({"code": c, "description": d})).collect();
+pub(crate) fn error_reply(
+    http: u16,
+    status: u16,
+    errors: &[(i64, String)],
+    reference_id: Option<&str>,
+    at: SystemTime,
+) -> Reply {
+    let errors: Vec<Value> = errors
+        .iter()
+        .map(|(c, d)| json!({"code": c, "description": d}))
+        .collect();
     let mut body = json!({"status": status_obj(status, at), "errors": errors});
     if let Some(id) = reference_id {
         body["reference_id"] = json!(id);
@@ -79,15 +92,36 @@ pub(crate) fn error_reply(http: u16, status: u16, errors: &[(i64, String)], refe
 }
 
 pub(crate) fn system_unavailable(at: SystemTime) -> Reply {
-    error_reply(503, 500, &[(-90001, "System Unavailable, please try again later.".into())], None, at)
+    error_reply(
+        503,
+        500,
+        &[(-90001, "System Unavailable, please try again later.".into())],
+        None,
+        at,
+    )
 }
 
 pub(crate) fn auth_reply(e: AuthError, at: SystemTime) -> Reply {
-    error_reply(401, e.status_code(), &[(e.code(), e.description().into())], None, at)
+    error_reply(
+        401,
+        e.status_code(),
+        &[(e.code(), e.description().into())],
+        None,
+        at,
+    )
 }
 
 fn not_found(id: &str, at: SystemTime) -> Reply {
-    error_reply(404, 500, &[(-10001, format!("Invalid Request: reference_id Parameter: {id}"))], None, at)
+    error_reply(
+        404,
+        500,
+        &[(
+            -10001,
+            format!("Invalid Request: reference_id Parameter: {id}"),
+        )],
+        None,
+        at,
+    )
 }
 
 /// Authenticates the request and counts it against the account's rate limit.
@@ -103,15 +137,27 @@ pub(crate) fn admit(shared: &Shared, req: &Req<'_>, now: SystemTime) -> Result<(
         nonce: req.header("x-ts-nonce"),
         body: req.body,
     };
-    let verified = shared.telesign.verify(&parts, now).map_err(|e| auth_reply(e, now))?;
+    let verified = shared
+        .telesign
+        .verify(&parts, now)
+        .map_err(|e| auth_reply(e, now))?;
     let mut g = shared.lock();
     if let Verified::Hmac { nonce } = verified
         && !g.nonces.check_and_insert(nonce, now)
     {
         return Err(auth_reply(AuthError::NonceReused, now));
     }
-    if !g.telesign_rate.admit(now, shared.config.telesign_rate_limit) {
-        let mut r = error_reply(429, 500, &[(-40007, "Rate Limit Exceeded".into())], None, now);
+    if !g
+        .telesign_rate
+        .admit(now, shared.config.telesign_rate_limit)
+    {
+        let mut r = error_reply(
+            429,
+            500,
+            &[(-40007, "Rate Limit Exceeded".into())],
+            None,
+            now,
+        );
         r.retry_after = Some(1);
         return Err(r);
     }
@@ -119,11 +165,17 @@ pub(crate) fn admit(shared: &Shared, req: &Req<'_>, now: SystemTime) -> Result<(
 }
 
 fn invalid(name: &str, value: &str) -> (i64, String) {
-    (-10001, format!("Invalid Request: {name} Parameter: {value}"))
+    (
+        -10001,
+        format!("Invalid Request: {name} Parameter: {value}"),
+    )
 }
 
 fn missing(name: &str) -> (i64, String) {
-    (-10001, format!("Invalid Request: Missing Parameter: {name}"))
+    (
+        -10001,
+        format!("Invalid Request: Missing Parameter: {name}"),
+    )
 }
 
 /// Form fields, first occurrence wins.
@@ -131,13 +183,21 @@ struct Form(Vec<(String, String)>);
 
 impl Form {
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
 /// `POST /v1/verify/sms` and `/v1/verify/call`. `fault_status` (502..=599) replaces the
 /// successful answer's status code: the carrier was attempted and failed.
-pub(crate) fn send(shared: &Shared, req: &Req<'_>, voice: bool, fault_status: Option<u16>) -> Reply {
+pub(crate) fn send(
+    shared: &Shared,
+    req: &Req<'_>,
+    voice: bool,
+    fault_status: Option<u16>,
+) -> Reply {
     let now = shared.now();
     if let Err(r) = admit(shared, req, now) {
         return r;
@@ -190,7 +250,10 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>, voice: bool, fault_status: Op
                 errors.push(invalid(name, v));
             }
         }
-        match (form.get("transaction_amount"), form.get("transaction_payee")) {
+        match (
+            form.get("transaction_amount"),
+            form.get("transaction_payee"),
+        ) {
             (Some(_), None) => errors.push(missing("transaction_payee")),
             (None, Some(_)) => errors.push(missing("transaction_amount")),
             _ => {}
@@ -220,8 +283,14 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>, voice: bool, fault_status: Op
     let text = match form.get(template_name) {
         Some(t) => t
             .replace("$$CODE$$", &code)
-            .replace("$$AMOUNT$$", form.get("transaction_amount").unwrap_or_default())
-            .replace("$$PAYEE$$", form.get("transaction_payee").unwrap_or_default()),
+            .replace(
+                "$$AMOUNT$$",
+                form.get("transaction_amount").unwrap_or_default(),
+            )
+            .replace(
+                "$$PAYEE$$",
+                form.get("transaction_payee").unwrap_or_default(),
+            ),
         None if voice => {
             let spaced: Vec<String> = code.chars().map(String::from).collect();
             format!("Your code is {}", spaced.join(", "))
@@ -233,7 +302,13 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>, voice: bool, fault_status: Op
     let (keep, max) = (shared.telesign_keep(), shared.config.max_verifications);
     g.telesign.insert(
         reference_id.clone(),
-        TeleSignVerification { code: code.clone(), created: now, wrong_attempts: 0, channel, delivery_status },
+        TeleSignVerification {
+            code: code.clone(),
+            created: now,
+            wrong_attempts: 0,
+            channel,
+            delivery_status,
+        },
         now,
         keep,
         max,
@@ -241,7 +316,11 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>, voice: bool, fault_status: Op
     g.outbox.push(OutboxMessage {
         provider: SandboxProvider::Telesign,
         to: phone,
-        sender: if voice { None } else { form.get("sender_id").map(str::to_owned) },
+        sender: if voice {
+            None
+        } else {
+            form.get("sender_id").map(str::to_owned)
+        },
         text,
         code,
         verification_id: reference_id.clone(),
@@ -276,7 +355,11 @@ pub(crate) fn status(shared: &Shared, req: &Req<'_>, id: &str, fault_status: Opt
     let entered = req
         .query
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|q| q.into_iter().find(|(k, _)| k == "verify_code").map(|(_, v)| v))
+        .and_then(|q| {
+            q.into_iter()
+                .find(|(k, _)| k == "verify_code")
+                .map(|(_, v)| v)
+        })
         .filter(|v| !v.is_empty());
     if !valid_reference_id(id) {
         return not_found(id, now);
@@ -294,10 +377,16 @@ pub(crate) fn status(shared: &Shared, req: &Req<'_>, id: &str, fault_status: Opt
         None => "UNKNOWN",
         Some(_) if v.wrong_attempts >= max_attempts => "MAX_ATTEMPTS_EXCEEDED",
         Some(_) if now.duration_since(v.created).is_ok_and(|age| age > ttl) => "EXPIRED",
-        Some(c) if c.len() == v.code.len() && bool::from(c.as_bytes().ct_eq(v.code.as_bytes())) => "VALID",
+        Some(c) if c.len() == v.code.len() && bool::from(c.as_bytes().ct_eq(v.code.as_bytes())) => {
+            "VALID"
+        }
         Some(_) => {
             v.wrong_attempts += 1;
-            if v.wrong_attempts >= max_attempts { "MAX_ATTEMPTS_EXCEEDED" } else { "INVALID" }
+            if v.wrong_attempts >= max_attempts {
+                "MAX_ATTEMPTS_EXCEEDED"
+            } else {
+                "INVALID"
+            }
         }
     };
     let sub_resource = v.channel;
@@ -317,7 +406,12 @@ pub(crate) fn status(shared: &Shared, req: &Req<'_>, id: &str, fault_status: Opt
 }
 
 /// `PUT /v1/verify/completion/{reference_id}`.
-pub(crate) fn completion(shared: &Shared, req: &Req<'_>, id: &str, fault_status: Option<u16>) -> Reply {
+pub(crate) fn completion(
+    shared: &Shared,
+    req: &Req<'_>,
+    id: &str,
+    fault_status: Option<u16>,
+) -> Reply {
     let now = shared.now();
     if let Err(r) = admit(shared, req, now) {
         return r;

@@ -13,7 +13,12 @@ fn sandbox() -> Sandbox {
 }
 
 fn create(sb: &Sandbox, to: &str) -> (String, String) {
-    let r = dd(sb, "POST", "/webapi/verify", &json!({"to": to, "from": "ACME"}));
+    let r = dd(
+        sb,
+        "POST",
+        "/webapi/verify",
+        &json!({"to": to, "from": "ACME"}),
+    );
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
     let j = r.json();
     assert_eq!(j["status"], "CodeNotVerified");
@@ -25,7 +30,12 @@ fn create(sb: &Sandbox, to: &str) -> (String, String) {
 }
 
 fn validate(sb: &Sandbox, id: &str, code: &str) -> common::Raw {
-    dd(sb, "PUT", &format!("/WebApi/Verify/{id}/validate"), &json!({"code": code}))
+    dd(
+        sb,
+        "PUT",
+        &format!("/WebApi/Verify/{id}/validate"),
+        &json!({"code": code}),
+    )
 }
 
 fn wrong(code: &str) -> &'static str {
@@ -45,7 +55,10 @@ fn create_validate_single_use() {
     assert!(uuid::Uuid::parse_str(&id).is_ok());
 
     let r = validate(&sb, &id, wrong(&code));
-    assert_eq!((r.status, r.json()["status"].as_str().unwrap()), (200, "CodeNotVerified"));
+    assert_eq!(
+        (r.status, r.json()["status"].as_str().unwrap()),
+        (200, "CodeNotVerified")
+    );
     let r = validate(&sb, &id, &code);
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["status"], "CodeVerified");
@@ -53,17 +66,30 @@ fn create_validate_single_use() {
     let again = validate(&sb, &id, &code);
     assert_eq!(again.status, 204);
     assert!(again.body.is_empty());
-    assert_eq!(validate(&sb, "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c", "123456").status, 204);
+    assert_eq!(
+        validate(&sb, "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c", "123456").status,
+        204
+    );
 }
 
 #[test]
 fn paths_are_case_insensitive() {
     let sb = sandbox();
-    let r = dd(&sb, "POST", "/WEBAPI/VERIFY", &json!({"to": "447700900123", "from": "ACME"}));
+    let r = dd(
+        &sb,
+        "POST",
+        "/WEBAPI/VERIFY",
+        &json!({"to": "447700900123", "from": "ACME"}),
+    );
     assert_eq!(r.status, 202);
     let id = r.json()["requestId"].as_str().unwrap().to_owned();
     let code = sb.messages()[0].code.clone();
-    let r = dd(&sb, "PUT", &format!("/webapi/verify/{}/VALIDATE", id.to_uppercase()), &json!({"code": code}));
+    let r = dd(
+        &sb,
+        "PUT",
+        &format!("/webapi/verify/{}/VALIDATE", id.to_uppercase()),
+        &json!({"code": code}),
+    );
     assert_eq!(r.json()["status"], "CodeVerified");
 }
 
@@ -72,9 +98,15 @@ fn five_wrong_codes_lock() {
     let sb = sandbox();
     let (id, code) = create(&sb, "447700900123");
     for _ in 0..4 {
-        assert_eq!(validate(&sb, &id, wrong(&code)).json()["status"], "CodeNotVerified");
+        assert_eq!(
+            validate(&sb, &id, wrong(&code)).json()["status"],
+            "CodeNotVerified"
+        );
     }
-    assert_eq!(validate(&sb, &id, wrong(&code)).json()["status"], "CodeLocked");
+    assert_eq!(
+        validate(&sb, &id, wrong(&code)).json()["status"],
+        "CodeLocked"
+    );
     assert_eq!(validate(&sb, &id, &code).status, 204);
 }
 
@@ -99,27 +131,62 @@ fn expiry_follows_valid_until() {
 fn validation_failures_are_listed_together() {
     let sb = sandbox();
     let now = sb.clock().now();
-    let r = dd(&sb, "POST", "/webapi/verify", &json!({"to": "", "from": "bad!chars", "body": "no placeholder",
-        "validUntil": iso(now + Duration::from_secs(31 * 60))}));
+    let r = dd(
+        &sb,
+        "POST",
+        "/webapi/verify",
+        &json!({"to": "", "from": "bad!chars", "body": "no placeholder",
+        "validUntil": iso(now + Duration::from_secs(31 * 60))}),
+    );
     assert_eq!(r.status, 400);
     let codes: Vec<(String, String)> = r
         .json()
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["property"].as_str().unwrap().into(), f["failureCode"].as_str().unwrap().into()))
+        .map(|f| {
+            (
+                f["property"].as_str().unwrap().into(),
+                f["failureCode"].as_str().unwrap().into(),
+            )
+        })
         .collect();
-    for want in [("to", "ToEmpty"), ("from", "FromContainsDisallowedCharacters"), ("validUntil", "ValidUntilMaxExceeded")] {
-        assert!(codes.contains(&(want.0.into(), want.1.into())), "{want:?} not in {codes:?}");
+    for want in [
+        ("to", "ToEmpty"),
+        ("from", "FromContainsDisallowedCharacters"),
+        ("validUntil", "ValidUntilMaxExceeded"),
+    ] {
+        assert!(
+            codes.contains(&(want.0.into(), want.1.into())),
+            "{want:?} not in {codes:?}"
+        );
     }
     let cases = [
-        (json!({"to": "4479790802150000", "from": "ACME"}), "ToInvalid"),
+        (
+            json!({"to": "4479790802150000", "from": "ACME"}),
+            "ToInvalid",
+        ),
         (json!({"to": "447700900123"}), "FromEmpty"),
-        (json!({"to": "447700900123", "from": "1234567890123456"}), "FromExceedsMaxNumericLength"),
-        (json!({"to": "447700900123", "from": "ABCDEFGHIJKL"}), "FromExceedsMaxTextLength"),
-        (json!({"to": "447700900123", "from": "A"}), "FromUnderMinTextLength"),
-        (json!({"to": "07700900123", "from": "ACME", "countryIsoCode": "GB"}), "CountryIsoCodeInvalid"),
-        (json!({"to": "447700900123", "from": "ACME", "validUntil": iso(now - Duration::from_secs(1))}), "ValidUntilMinExceeded"),
+        (
+            json!({"to": "447700900123", "from": "1234567890123456"}),
+            "FromExceedsMaxNumericLength",
+        ),
+        (
+            json!({"to": "447700900123", "from": "ABCDEFGHIJKL"}),
+            "FromExceedsMaxTextLength",
+        ),
+        (
+            json!({"to": "447700900123", "from": "A"}),
+            "FromUnderMinTextLength",
+        ),
+        (
+            json!({"to": "07700900123", "from": "ACME", "countryIsoCode": "GB"}),
+            "CountryIsoCodeInvalid",
+        ),
+        (
+            json!({"to": "447700900123", "from": "ACME", "validUntil": iso(now - Duration::from_secs(1))}),
+            "ValidUntilMinExceeded",
+        ),
     ];
     for (body, code) in cases {
         let r = dd(&sb, "POST", "/webapi/verify", &body);
@@ -129,9 +196,21 @@ fn validation_failures_are_listed_together() {
     let c = sb.config();
     let auth = {
         use base64::Engine as _;
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.dotdigital_username, c.dotdigital_password)))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                c.dotdigital_username, c.dotdigital_password
+            ))
+        )
     };
-    let r = send(sb.local_addr(), "POST", "/webapi/verify", &[("Authorization", auth)], b"{not json");
+    let r = send(
+        sb.local_addr(),
+        "POST",
+        "/webapi/verify",
+        &[("Authorization", auth)],
+        b"{not json",
+    );
     assert_eq!(r.json()[0]["failureCode"], "InvalidJson");
     assert!(sb.messages().is_empty());
 }
@@ -139,7 +218,12 @@ fn validation_failures_are_listed_together() {
 #[test]
 fn local_numbers_with_a_country() {
     let sb = sandbox();
-    let r = dd(&sb, "POST", "/webapi/verify", &json!({"to": "07700900123", "from": "ACME", "countryIsoCode": "GBR"}));
+    let r = dd(
+        &sb,
+        "POST",
+        "/webapi/verify",
+        &json!({"to": "07700900123", "from": "ACME", "countryIsoCode": "GBR"}),
+    );
     assert_eq!(r.status, 202);
     assert_eq!(r.json()["phoneNumber"], "447700900123");
 }
@@ -147,22 +231,43 @@ fn local_numbers_with_a_country() {
 #[test]
 fn unauthorized_is_plain_text() {
     let sb = sandbox();
-    let r = send(sb.local_addr(), "POST", "/webapi/verify", &[], br#"{"to":"447700900123","from":"ACME"}"#);
+    let r = send(
+        sb.local_addr(),
+        "POST",
+        "/webapi/verify",
+        &[],
+        br#"{"to":"447700900123","from":"ACME"}"#,
+    );
     assert_eq!(r.status, 401);
     assert!(r.header("content-type").unwrap().starts_with("text/plain"));
-    assert_eq!(r.body, b"No authorization header supplied or invalid username or password");
-    let r = send(sb.local_addr(), "POST", "/webapi/verify", &[("Authorization", "Basic dXNlcjp3cm9uZw==".into())], b"{}");
+    assert_eq!(
+        r.body,
+        b"No authorization header supplied or invalid username or password"
+    );
+    let r = send(
+        sb.local_addr(),
+        "POST",
+        "/webapi/verify",
+        &[("Authorization", "Basic dXNlcjp3cm9uZw==".into())],
+        b"{}",
+    );
     assert_eq!(r.status, 401);
 }
 
 #[test]
 fn throttled_per_number_and_per_account() {
-    let config = SandboxConfig::deterministic(5).with_dotdigital_per_number_limit(3, Duration::from_secs(60));
+    let config = SandboxConfig::deterministic(5)
+        .with_dotdigital_per_number_limit(3, Duration::from_secs(60));
     let sb = Sandbox::spawn(config).unwrap();
     for _ in 0..3 {
         create(&sb, "447700900123");
     }
-    let r = dd(&sb, "POST", "/webapi/verify", &json!({"to": "447700900123", "from": "ACME"}));
+    let r = dd(
+        &sb,
+        "POST",
+        "/webapi/verify",
+        &json!({"to": "447700900123", "from": "ACME"}),
+    );
     assert_eq!(r.status, 400);
     assert_eq!(r.json()[0]["failureCode"], "Throttled");
     assert_eq!(r.json()[0]["property"], "to");
@@ -174,7 +279,12 @@ fn throttled_per_number_and_per_account() {
     let sb = Sandbox::spawn(SandboxConfig::deterministic(6).with_rate_limits(1_000, 2)).unwrap();
     create(&sb, "447700900123");
     create(&sb, "447700900124");
-    let r = dd(&sb, "POST", "/webapi/verify", &json!({"to": "447700900125", "from": "ACME"}));
+    let r = dd(
+        &sb,
+        "POST",
+        "/webapi/verify",
+        &json!({"to": "447700900125", "from": "ACME"}),
+    );
     assert_eq!(r.json()[0]["failureCode"], "Throttled");
     sb.clock().advance(Duration::from_secs(1));
     create(&sb, "447700900125");

@@ -16,7 +16,11 @@ fn sandbox() -> Sandbox {
 fn telesign_status_500_is_not_attempted() {
     let sb = sandbox();
     sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(500), 1);
-    let r = TeleSign { sandbox: &sb, hmac: true }.send_sms("15555550100");
+    let r = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    }
+    .send_sms("15555550100");
     assert_eq!(r.status, 503);
     assert_eq!(r.json()["status"]["code"], 500);
     assert_eq!(r.json()["errors"][0]["code"], -90001);
@@ -27,7 +31,11 @@ fn telesign_status_500_is_not_attempted() {
 fn telesign_status_501_is_not_authorized() {
     let sb = sandbox();
     sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(501), 1);
-    let r = TeleSign { sandbox: &sb, hmac: true }.send_sms("15555550100");
+    let r = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    }
+    .send_sms("15555550100");
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["status"]["code"], 501);
     assert!(sb.messages().is_empty());
@@ -36,7 +44,10 @@ fn telesign_status_501_is_not_authorized() {
 #[test]
 fn carrier_failures_on_send_are_recorded() {
     let sb = sandbox();
-    let ts = TeleSign { sandbox: &sb, hmac: true };
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
     for code in [503, 504] {
         sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(code), 1);
         let r = ts.send_sms("15555550100");
@@ -47,14 +58,24 @@ fn carrier_failures_on_send_are_recorded() {
         let id = r.json()["reference_id"].as_str().unwrap().to_owned();
         assert_eq!(ts.status(&id, None).json()["status"]["code"], code);
     }
-    assert_eq!(sb.messages().len(), 2, "the carrier was attempted: the messages are in the outbox");
+    assert_eq!(
+        sb.messages().len(),
+        2,
+        "the carrier was attempted: the messages are in the outbox"
+    );
 }
 
 #[test]
 fn status_route_reports_the_injected_delivery_status() {
     let sb = sandbox();
-    let ts = TeleSign { sandbox: &sb, hmac: true };
-    let id = ts.send_sms("15555550100").json()["reference_id"].as_str().unwrap().to_owned();
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
+    let id = ts.send_sms("15555550100").json()["reference_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     sb.inject(Route::TeleSignStatus, Fault::TeleSignStatus(507), 1);
     let r = ts.status(&id, None);
     assert_eq!(r.status, 200);
@@ -66,11 +87,20 @@ fn status_route_reports_the_injected_delivery_status() {
 fn html_503_processes_nothing() {
     let sb = sandbox();
     sb.inject(Route::Any, Fault::Html503, 2);
-    let r = TeleSign { sandbox: &sb, hmac: true }.send_sms("15555550100");
+    let r = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    }
+    .send_sms("15555550100");
     assert_eq!(r.status, 503);
     assert!(r.header("content-type").unwrap().starts_with("text/html"));
     assert!(String::from_utf8_lossy(&r.body).contains("<html>"));
-    let r = dd(&sb, "POST", "/webapi/verify", &json!({"to": "447700900123", "from": "ACME"}));
+    let r = dd(
+        &sb,
+        "POST",
+        "/webapi/verify",
+        &json!({"to": "447700900123", "from": "ACME"}),
+    );
     assert_eq!(r.status, 503);
     assert!(sb.messages().is_empty());
 }
@@ -78,21 +108,35 @@ fn html_503_processes_nothing() {
 #[test]
 fn delay_then_process() {
     let sb = sandbox();
-    sb.inject(Route::TeleSignSms, Fault::Delay(Duration::from_millis(300)), 1);
+    sb.inject(
+        Route::TeleSignSms,
+        Fault::Delay(Duration::from_millis(300)),
+        1,
+    );
     let started = Instant::now();
-    let r = TeleSign { sandbox: &sb, hmac: false }.send_sms("15555550100");
+    let r = TeleSign {
+        sandbox: &sb,
+        hmac: false,
+    }
+    .send_sms("15555550100");
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert_eq!(r.status, 200);
     assert_eq!(sb.messages().len(), 1);
 }
 
 fn basic_sms(sb: &Sandbox) -> Option<common::Raw> {
-    let ts = TeleSign { sandbox: sb, hmac: false };
+    let ts = TeleSign {
+        sandbox: sb,
+        hmac: false,
+    };
     send_raw(
         sb.local_addr(),
         "POST",
         "/v1/verify/sms",
-        &[("Authorization", ts.basic_header()), ("Content-Type", "application/x-www-form-urlencoded".into())],
+        &[
+            ("Authorization", ts.basic_header()),
+            ("Content-Type", "application/x-www-form-urlencoded".into()),
+        ],
         b"phone_number=15555550100",
     )
 }
@@ -103,7 +147,11 @@ fn close_before_processing_sends_nothing() {
     sb.inject(Route::TeleSignSms, Fault::CloseBeforeProcessing, 1);
     assert!(basic_sms(&sb).is_none(), "no response bytes");
     assert!(sb.messages().is_empty());
-    assert_eq!(basic_sms(&sb).unwrap().status, 200, "only the next request is affected");
+    assert_eq!(
+        basic_sms(&sb).unwrap().status,
+        200,
+        "only the next request is affected"
+    );
 }
 
 #[test]
@@ -111,7 +159,11 @@ fn close_after_processing_records_the_message() {
     let sb = sandbox();
     sb.inject(Route::TeleSignSms, Fault::CloseAfterProcessing, 1);
     assert!(basic_sms(&sb).is_none(), "no response bytes");
-    assert_eq!(sb.messages().len(), 1, "the message went out although no answer came back");
+    assert_eq!(
+        sb.messages().len(),
+        1,
+        "the message went out although no answer came back"
+    );
 }
 
 #[test]
@@ -120,7 +172,11 @@ fn truncated_body_is_shorter_than_announced() {
     sb.inject(Route::TeleSignSms, Fault::TruncateBody, 1);
     let r = basic_sms(&sb).unwrap();
     assert_eq!(r.status, 200);
-    let announced: usize = r.header("content-length").expect(&format!("{r:?}")).parse().unwrap();
+    let announced: usize = r
+        .header("content-length")
+        .unwrap_or_else(|| panic!("{r:?}"))
+        .parse()
+        .unwrap();
     assert!(announced > 0);
     assert_eq!(r.body.len(), announced / 2);
     assert_eq!(sb.messages().len(), 1);
@@ -129,8 +185,15 @@ fn truncated_body_is_shorter_than_announced() {
 #[test]
 fn huge_body_is_streamed() {
     let sb = sandbox();
-    sb.inject(Route::TeleSignStatus, Fault::HugeBody(64 * 1024 * 1024 + 3), 1);
-    let ts = TeleSign { sandbox: &sb, hmac: true };
+    sb.inject(
+        Route::TeleSignStatus,
+        Fault::HugeBody(64 * 1024 * 1024 + 3),
+        1,
+    );
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
     let r = ts.status("0123456789ABCDEF0123456789ABCDEF", None);
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-length"), Some("67108867"));
@@ -144,18 +207,26 @@ fn gigabyte_body_is_announced_without_being_built() {
     let sb = sandbox();
     sb.inject(Route::Any, Fault::HugeBody(1_000_000_000), 1);
     let mut s = std::net::TcpStream::connect(sb.local_addr()).unwrap();
-    s.write_all(b"GET /v1/verify/0123456789ABCDEF0123456789ABCDEF HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    s.write_all(b"GET /v1/verify/0123456789ABCDEF0123456789ABCDEF HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     let mut buf = vec![0u8; 4096];
     let n = s.read(&mut buf).unwrap();
     let head = String::from_utf8_lossy(&buf[..n]);
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert!(head.to_ascii_lowercase().contains("content-length: 1000000000"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-length: 1000000000"),
+        "{head}"
+    );
 }
 
 #[test]
 fn counts_and_clearing() {
     let sb = sandbox();
-    let ts = TeleSign { sandbox: &sb, hmac: false };
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: false,
+    };
     sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(500), 2);
     assert_eq!(ts.send_sms("15555550100").status, 503);
     assert_eq!(ts.send_sms("15555550100").status, 503);
@@ -175,13 +246,30 @@ fn dotdigital_routes_take_faults() {
     let c = sb.config();
     let auth = {
         use base64::Engine as _;
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.dotdigital_username, c.dotdigital_password)))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                c.dotdigital_username, c.dotdigital_password
+            ))
+        )
     };
-    let r = send_raw(sb.local_addr(), "POST", "/webapi/verify", &[("Authorization", auth)], br#"{"to":"447700900123","from":"ACME"}"#);
+    let r = send_raw(
+        sb.local_addr(),
+        "POST",
+        "/webapi/verify",
+        &[("Authorization", auth)],
+        br#"{"to":"447700900123","from":"ACME"}"#,
+    );
     assert!(r.is_none());
     assert_eq!(sb.messages().len(), 1);
     sb.inject(Route::DotdigitalValidate, Fault::TeleSignStatus(429), 1);
-    let r = dd(&sb, "PUT", "/WebApi/Verify/x/validate", &json!({"code": "123456"}));
+    let r = dd(
+        &sb,
+        "PUT",
+        "/WebApi/Verify/x/validate",
+        &json!({"code": "123456"}),
+    );
     assert_eq!(r.status, 429);
 }
 
@@ -189,17 +277,45 @@ fn dotdigital_routes_take_faults() {
 fn http_control_api() {
     let sb = sandbox();
     let addr = sb.local_addr();
-    let inject = |body: serde_json::Value| send(addr, "POST", "/_sandbox/faults", &[], body.to_string().as_bytes());
-    let r = inject(json!({"route": "telesign.sms", "fault": {"kind": "telesign_status", "code": 503}, "count": 1}));
+    let inject = |body: serde_json::Value| {
+        send(
+            addr,
+            "POST",
+            "/_sandbox/faults",
+            &[],
+            body.to_string().as_bytes(),
+        )
+    };
+    let r = inject(
+        json!({"route": "telesign.sms", "fault": {"kind": "telesign_status", "code": 503}, "count": 1}),
+    );
     assert_eq!(r.status, 204);
-    let ts = TeleSign { sandbox: &sb, hmac: true };
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
     assert_eq!(ts.send_sms("15555550100").json()["status"]["code"], 503);
     assert_eq!(ts.send_sms("15555550100").json()["status"]["code"], 290);
-    assert_eq!(inject(json!({"route": "*", "fault": {"kind": "delay", "ms": 10}, "count": 3})).status, 204);
-    assert_eq!(inject(json!({"route": "nowhere", "fault": {"kind": "html_503"}})).status, 400);
-    assert_eq!(inject(json!({"route": "*", "fault": {"kind": "explode"}})).status, 400);
-    assert_eq!(inject(json!({"route": "*", "fault": {"kind": "html_503"}, "count": 9})).status, 204);
-    assert_eq!(send(addr, "DELETE", "/_sandbox/faults", &[], b"").status, 204);
+    assert_eq!(
+        inject(json!({"route": "*", "fault": {"kind": "delay", "ms": 10}, "count": 3})).status,
+        204
+    );
+    assert_eq!(
+        inject(json!({"route": "nowhere", "fault": {"kind": "html_503"}})).status,
+        400
+    );
+    assert_eq!(
+        inject(json!({"route": "*", "fault": {"kind": "explode"}})).status,
+        400
+    );
+    assert_eq!(
+        inject(json!({"route": "*", "fault": {"kind": "html_503"}, "count": 9})).status,
+        204
+    );
+    assert_eq!(
+        send(addr, "DELETE", "/_sandbox/faults", &[], b"").status,
+        204
+    );
     assert_eq!(ts.send_sms("15555550101").status, 200);
     for kind in [
         json!({"kind": "close_before"}),
@@ -207,7 +323,13 @@ fn http_control_api() {
         json!({"kind": "truncate_body"}),
         json!({"kind": "huge_body", "bytes": 100}),
     ] {
-        assert_eq!(inject(json!({"route": "dotdigital.validate", "fault": kind})).status, 204);
+        assert_eq!(
+            inject(json!({"route": "dotdigital.validate", "fault": kind})).status,
+            204
+        );
     }
-    assert_eq!(send(addr, "DELETE", "/_sandbox/faults", &[], b"").status, 204);
+    assert_eq!(
+        send(addr, "DELETE", "/_sandbox/faults", &[], b"").status,
+        204
+    );
 }

@@ -12,14 +12,30 @@ use verify_sandbox::{OutboxMessage, Sandbox, SandboxConfig, SandboxProvider};
 #[test]
 fn outbox_over_http_with_filter_and_clear() {
     let sb = Sandbox::spawn(SandboxConfig::deterministic(8)).unwrap();
-    let ts = TeleSign { sandbox: &sb, hmac: true };
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
     ts.send_sms("15555550100");
     ts.send_sms("15555550101");
-    dd(&sb, "POST", "/webapi/verify", &json!({"to": "447700900123", "from": "ACME"}));
-    let all: Vec<OutboxMessage> = serde_json::from_slice(&send(sb.local_addr(), "GET", "/_sandbox/messages", &[], b"").body).unwrap();
+    dd(
+        &sb,
+        "POST",
+        "/webapi/verify",
+        &json!({"to": "447700900123", "from": "ACME"}),
+    );
+    let all: Vec<OutboxMessage> =
+        serde_json::from_slice(&send(sb.local_addr(), "GET", "/_sandbox/messages", &[], b"").body)
+            .unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!(all, sb.messages());
-    let r = send(sb.local_addr(), "GET", "/_sandbox/messages?to=447700900123", &[], b"");
+    let r = send(
+        sb.local_addr(),
+        "GET",
+        "/_sandbox/messages?to=447700900123",
+        &[],
+        b"",
+    );
     let raw = r.json();
     assert_eq!(raw.as_array().unwrap().len(), 1);
     assert_eq!(raw[0]["provider"], "dotdigital");
@@ -28,7 +44,10 @@ fn outbox_over_http_with_filter_and_clear() {
     let only: Vec<OutboxMessage> = serde_json::from_value(raw).unwrap();
     assert_eq!(only[0].provider, SandboxProvider::Dotdigital);
     assert_eq!(only, sb.messages_to("447700900123"));
-    assert_eq!(send(sb.local_addr(), "DELETE", "/_sandbox/messages", &[], b"").status, 204);
+    assert_eq!(
+        send(sb.local_addr(), "DELETE", "/_sandbox/messages", &[], b"").status,
+        204
+    );
     assert!(sb.messages().is_empty());
 }
 
@@ -41,13 +60,21 @@ fn state_stays_bounded() {
         ..SandboxConfig::deterministic(9)
     };
     let sb = Sandbox::spawn(config).unwrap();
-    let ts = TeleSign { sandbox: &sb, hmac: true };
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
     let mut first = None;
     for n in 0..40 {
         let r = ts.send_sms(&format!("1555555{n:04}"));
         assert_eq!(r.status, 200);
         first.get_or_insert_with(|| r.json()["reference_id"].as_str().unwrap().to_owned());
-        dd(&sb, "POST", "/webapi/verify", &json!({"to": format!("4477009{n:05}"), "from": "ACME"}));
+        dd(
+            &sb,
+            "POST",
+            "/webapi/verify",
+            &json!({"to": format!("4477009{n:05}"), "from": "ACME"}),
+        );
     }
     let s = sb.stats();
     assert_eq!(s.outbox_messages, 5);
@@ -61,16 +88,35 @@ fn state_stays_bounded() {
     // Time evicts everything: codes expire, are remembered as EXPIRED for the retention
     // period, then forgotten.
     let last = sb.messages().last().unwrap().clone();
-    let ts_last = ts.send_sms("15550000000").json()["reference_id"].as_str().unwrap().to_owned();
+    let ts_last = ts.send_sms("15550000000").json()["reference_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     sb.clock().advance(Duration::from_secs(6 * 60));
     let code = sb.messages_to("15550000000")[0].code.clone();
-    assert_eq!(ts.status(&ts_last, Some(&code)).json()["verify"]["code_state"], "EXPIRED");
+    assert_eq!(
+        ts.status(&ts_last, Some(&code)).json()["verify"]["code_state"],
+        "EXPIRED"
+    );
     sb.clock().advance(Duration::from_secs(60 * 60));
     let s = sb.stats();
-    assert_eq!((s.telesign_verifications, s.dotdigital_verifications), (0, 0), "{s:?}");
+    assert_eq!(
+        (s.telesign_verifications, s.dotdigital_verifications),
+        (0, 0),
+        "{s:?}"
+    );
     assert_eq!(ts.status(&ts_last, None).status, 404);
     assert!(sb.stats().nonces <= 1);
-    assert_eq!(dd(&sb, "PUT", &format!("/webapi/verify/{}/validate", last.verification_id), &json!({"code": last.code})).status, 204);
+    assert_eq!(
+        dd(
+            &sb,
+            "PUT",
+            &format!("/webapi/verify/{}/validate", last.verification_id),
+            &json!({"code": last.code})
+        )
+        .status,
+        204
+    );
 }
 
 #[tokio::test]
@@ -79,10 +125,15 @@ async fn start_inside_a_runtime_and_shut_down() {
     let addr = sb.local_addr();
     assert!(addr.ip().is_loopback());
     assert_eq!(sb.base_url(), format!("http://{addr}"));
-    let r = tokio::task::spawn_blocking(move || send(addr, "GET", "/_sandbox/health", &[], b"")).await.unwrap();
+    let r = tokio::task::spawn_blocking(move || send(addr, "GET", "/_sandbox/health", &[], b""))
+        .await
+        .unwrap();
     assert_eq!(r.status, 200);
     sb.shutdown().await;
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "the port is closed after shutdown");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "the port is closed after shutdown"
+    );
 }
 
 #[test]
@@ -91,20 +142,35 @@ fn default_credentials_are_random() {
     assert_ne!(a.telesign_api_key, b.telesign_api_key);
     assert_ne!(a.dotdigital_password, b.dotdigital_password);
     use base64::Engine as _;
-    assert_eq!(base64::engine::general_purpose::STANDARD.decode(&a.telesign_api_key).unwrap().len(), 64);
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(&a.telesign_api_key)
+            .unwrap()
+            .len(),
+        64
+    );
 }
 
 #[test]
 fn binary_prints_listening_line_first() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_verify-sandbox"))
-        .args(["--telesign-customer-id", "CUST", "--telesign-api-key", "c2VjcmV0a2V5"])
+        .args([
+            "--telesign-customer-id",
+            "CUST",
+            "--telesign-api-key",
+            "c2VjcmV0a2V5",
+        ])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line:?}")).to_owned();
+    let url = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("{line:?}"))
+        .to_owned();
     let addr: std::net::SocketAddr = url.parse().unwrap();
     assert!(addr.ip().is_loopback());
     assert_ne!(addr.port(), 0);
@@ -112,11 +178,23 @@ fn binary_prints_listening_line_first() {
     for _ in 0..4 {
         out.read_line(&mut rest).unwrap();
     }
-    assert!(!rest.contains("c2VjcmV0a2V5"), "a given key is not echoed: {rest}");
+    assert!(
+        !rest.contains("c2VjcmV0a2V5"),
+        "a given key is not echoed: {rest}"
+    );
     assert!(rest.contains("dotdigital password (generated): "), "{rest}");
     use base64::Engine as _;
-    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("CUST:c2VjcmV0a2V5"));
-    let r = send(addr, "POST", "/v1/verify/sms", &[("Authorization", auth)], b"phone_number=15555550100");
+    let auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("CUST:c2VjcmV0a2V5")
+    );
+    let r = send(
+        addr,
+        "POST",
+        "/v1/verify/sms",
+        &[("Authorization", auth)],
+        b"phone_number=15555550100",
+    );
     assert_eq!(r.status, 200);
     child.kill().unwrap();
     child.wait().unwrap();

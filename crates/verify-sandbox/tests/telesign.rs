@@ -31,10 +31,21 @@ fn signed(sb: &Sandbox) -> Signed {
     let date = httpdate::fmt_http_date(sb.clock().now());
     let nonce = uuid::Uuid::new_v4().to_string();
     let ct = "application/x-www-form-urlencoded";
-    let sig = sign(&c.telesign_api_key, "POST", ct, &date, &nonce, &body, "/v1/verify/sms");
+    let sig = sign(
+        &c.telesign_api_key,
+        "POST",
+        ct,
+        &date,
+        &nonce,
+        &body,
+        "/v1/verify/sms",
+    );
     Signed {
         headers: vec![
-            ("Authorization", format!("TSA {}:{sig}", c.telesign_customer_id)),
+            (
+                "Authorization",
+                format!("TSA {}:{sig}", c.telesign_customer_id),
+            ),
             ("Content-Type", ct.into()),
             ("Date", date),
             ("x-ts-auth-method", "HMAC-SHA256".into()),
@@ -45,11 +56,25 @@ fn signed(sb: &Sandbox) -> Signed {
 }
 
 fn post(sb: &Sandbox, s: &Signed) -> common::Raw {
-    send(sb.local_addr(), "POST", "/v1/verify/sms", &s.headers, s.body.as_bytes())
+    send(
+        sb.local_addr(),
+        "POST",
+        "/v1/verify/sms",
+        &s.headers,
+        s.body.as_bytes(),
+    )
 }
 
 fn without(s: &Signed, name: &str) -> Signed {
-    Signed { headers: s.headers.iter().filter(|(k, _)| *k != name).cloned().collect(), body: s.body.clone() }
+    Signed {
+        headers: s
+            .headers
+            .iter()
+            .filter(|(k, _)| *k != name)
+            .cloned()
+            .collect(),
+        body: s.body.clone(),
+    }
 }
 
 fn with(s: &Signed, name: &'static str, value: &str) -> Signed {
@@ -75,28 +100,65 @@ fn hmac_and_basic_requests_like_the_sdks_authenticate() {
     }
     // x-ts-date instead of Date.
     let s = signed(&sb);
-    let date = s.headers.iter().find(|(k, _)| *k == "Date").unwrap().1.clone();
-    assert_eq!(post(&sb, &with(&without(&s, "Date"), "x-ts-date", &date)).status, 200);
+    let date = s
+        .headers
+        .iter()
+        .find(|(k, _)| *k == "Date")
+        .unwrap()
+        .1
+        .clone();
+    assert_eq!(
+        post(&sb, &with(&without(&s, "Date"), "x-ts-date", &date)).status,
+        200
+    );
 }
 
 #[test]
 fn every_authentication_error() {
     let sb = sandbox();
     let good = signed(&sb);
-    assert_eq!(auth_error(&post(&sb, &without(&good, "Authorization"))), -30004);
-    for malformed in ["Bearer abc", "TSA", "TSA nocolon", "Basic !!!notbase64", "Basic bm9jb2xvbg=="] {
-        assert_eq!(auth_error(&post(&sb, &with(&good, "Authorization", malformed))), -30005, "{malformed}");
+    assert_eq!(
+        auth_error(&post(&sb, &without(&good, "Authorization"))),
+        -30004
+    );
+    for malformed in [
+        "Bearer abc",
+        "TSA",
+        "TSA nocolon",
+        "Basic !!!notbase64",
+        "Basic bm9jb2xvbg==",
+    ] {
+        assert_eq!(
+            auth_error(&post(&sb, &with(&good, "Authorization", malformed))),
+            -30005,
+            "{malformed}"
+        );
     }
     let sig = good.headers[0].1.rsplit(':').next().unwrap().to_owned();
-    assert_eq!(auth_error(&post(&sb, &with(&good, "Authorization", &format!("TSA stranger:{sig}")))), -30000);
+    assert_eq!(
+        auth_error(&post(
+            &sb,
+            &with(&good, "Authorization", &format!("TSA stranger:{sig}"))
+        )),
+        -30000
+    );
     let c = sb.config();
     let wrong_sig = format!("TSA {}:{}", c.telesign_customer_id, "AAAA".repeat(11));
-    assert_eq!(auth_error(&post(&sb, &with(&good, "Authorization", &wrong_sig))), -30006);
+    assert_eq!(
+        auth_error(&post(&sb, &with(&good, "Authorization", &wrong_sig))),
+        -30006
+    );
     // A body changed after signing.
-    let tampered = Signed { headers: good.headers.clone(), body: "phone_number=15555550199".into() };
+    let tampered = Signed {
+        headers: good.headers.clone(),
+        body: "phone_number=15555550199".into(),
+    };
     assert_eq!(auth_error(&post(&sb, &tampered)), -30006);
     assert_eq!(auth_error(&post(&sb, &without(&good, "Date"))), -30007);
-    assert_eq!(auth_error(&post(&sb, &with(&good, "Date", "2016-12-14T18:20:12Z"))), -30009);
+    assert_eq!(
+        auth_error(&post(&sb, &with(&good, "Date", "2016-12-14T18:20:12Z"))),
+        -30009
+    );
     let stale = httpdate::fmt_http_date(sb.clock().now() - Duration::from_secs(16 * 60));
     assert_eq!(auth_error(&post(&sb, &with(&good, "Date", &stale))), -30010);
     let ahead = httpdate::fmt_http_date(sb.clock().now() + Duration::from_secs(16 * 60));
@@ -104,16 +166,28 @@ fn every_authentication_error() {
     // Basic with a wrong key, and with an unknown customer.
     let basic = |id: &str, key: &str| {
         use base64::Engine as _;
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{key}")))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{id}:{key}"))
+        )
     };
     let h = basic(&c.telesign_customer_id, "wrong");
-    assert_eq!(auth_error(&post(&sb, &with(&good, "Authorization", &h))), -30006);
+    assert_eq!(
+        auth_error(&post(&sb, &with(&good, "Authorization", &h))),
+        -30006
+    );
     let h = basic("stranger", &c.telesign_api_key);
-    assert_eq!(auth_error(&post(&sb, &with(&good, "Authorization", &h))), -30000);
+    assert_eq!(
+        auth_error(&post(&sb, &with(&good, "Authorization", &h))),
+        -30000
+    );
     // None of the refused requests used the nonce up: the original still works, once.
     assert_eq!(post(&sb, &good).status, 200);
     assert_eq!(auth_error(&post(&sb, &good)), -30012);
-    assert!(sb.messages().len() == 1, "only the accepted request sends a message");
+    assert!(
+        sb.messages().len() == 1,
+        "only the accepted request sends a message"
+    );
 }
 
 #[test]
@@ -124,19 +198,29 @@ fn auth_error_bodies_never_echo_secrets() {
     let text = String::from_utf8_lossy(&r.body);
     assert!(!text.contains(&sb.config().telesign_api_key));
     let dbg = format!("{:?}", sb.config());
-    assert!(!dbg.contains(&sb.config().telesign_api_key) && !dbg.contains(&sb.config().dotdigital_password), "{dbg}");
+    assert!(
+        !dbg.contains(&sb.config().telesign_api_key)
+            && !dbg.contains(&sb.config().dotdigital_password),
+        "{dbg}"
+    );
 }
 
 #[test]
 fn parameter_errors_name_every_parameter() {
     let sb = sandbox();
-    let ts = TeleSign { sandbox: &sb, hmac: true };
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
     let r = ts.call("POST", "/v1/verify/sms", &[("ucid", "ATCK")]);
     assert_eq!(r.status, 400);
     let j = r.json();
     assert_eq!(j["status"]["code"], 500);
     assert_eq!(j["errors"][0]["code"], -10001);
-    assert_eq!(j["errors"][0]["description"], "Invalid Request: Missing Parameter: phone_number");
+    assert_eq!(
+        j["errors"][0]["description"],
+        "Invalid Request: Missing Parameter: phone_number"
+    );
 
     let r = ts.call(
         "POST",
@@ -153,8 +237,12 @@ fn parameter_errors_name_every_parameter() {
         ],
     );
     assert_eq!(r.status, 400);
-    let descriptions: Vec<String> =
-        r.json()["errors"].as_array().unwrap().iter().map(|e| e["description"].as_str().unwrap().to_owned()).collect();
+    let descriptions: Vec<String> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["description"].as_str().unwrap().to_owned())
+        .collect();
     for expected in [
         "Invalid Request: phone_number Parameter: +1 555 0100",
         "Invalid Request: ucid Parameter: NOPE",
@@ -165,10 +253,17 @@ fn parameter_errors_name_every_parameter() {
         "Invalid Request: is_primary Parameter: yes",
         "Invalid Request: Missing Parameter: transaction_payee",
     ] {
-        assert!(descriptions.iter().any(|d| d == expected), "{expected} not in {descriptions:?}");
+        assert!(
+            descriptions.iter().any(|d| d == expected),
+            "{expected} not in {descriptions:?}"
+        );
     }
     let long = format!("$$CODE$${}", "x".repeat(160));
-    let r = ts.call("POST", "/v1/verify/sms", &[("phone_number", "15555550100"), ("template", &long)]);
+    let r = ts.call(
+        "POST",
+        "/v1/verify/sms",
+        &[("phone_number", "15555550100"), ("template", &long)],
+    );
     assert_eq!(r.status, 400);
     assert!(sb.messages().is_empty());
 }
@@ -176,7 +271,10 @@ fn parameter_errors_name_every_parameter() {
 #[test]
 fn codes_are_seven_random_digits_or_the_callers_and_rendered() {
     let sb = sandbox();
-    let ts = TeleSign { sandbox: &sb, hmac: true };
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
     ts.send_sms("15555550100");
     let m = sb.messages_to("15555550100");
     assert_eq!(m.len(), 1);
@@ -201,7 +299,11 @@ fn codes_are_seven_random_digits_or_the_callers_and_rendered() {
     assert_eq!(m.sender.as_deref(), Some("ACME"));
     assert_eq!(m.verification_id, r.json()["reference_id"]);
     // Voice.
-    let r = ts.call("POST", "/v1/verify/call", &[("phone_number", "15555550102"), ("verify_code", "987")]);
+    let r = ts.call(
+        "POST",
+        "/v1/verify/call",
+        &[("phone_number", "15555550102"), ("verify_code", "987")],
+    );
     assert_eq!(r.json()["status"]["code"], 290);
     let m = &sb.messages_to("15555550102")[0];
     assert_eq!(m.channel, verify_sandbox::Channel::Voice);
@@ -212,13 +314,26 @@ fn codes_are_seven_random_digits_or_the_callers_and_rendered() {
 fn deterministic_mode_repeats_codes_and_ids() {
     let run = || {
         let sb = Sandbox::spawn(SandboxConfig::deterministic(99)).unwrap();
-        let ts = TeleSign { sandbox: &sb, hmac: false };
-        let id = ts.send_sms("15555550100").json()["reference_id"].as_str().unwrap().to_owned();
-        (id, sb.messages()[0].code.clone(), sb.config().telesign_customer_id.clone())
+        let ts = TeleSign {
+            sandbox: &sb,
+            hmac: false,
+        };
+        let id = ts.send_sms("15555550100").json()["reference_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (
+            id,
+            sb.messages()[0].code.clone(),
+            sb.config().telesign_customer_id.clone(),
+        )
     };
     assert_eq!(run(), run());
     let other = Sandbox::spawn(SandboxConfig::deterministic(100)).unwrap();
-    let ts = TeleSign { sandbox: &other, hmac: false };
+    let ts = TeleSign {
+        sandbox: &other,
+        hmac: false,
+    };
     ts.send_sms("15555550100");
     assert_ne!(other.messages()[0].code, run().1);
 }
@@ -226,8 +341,14 @@ fn deterministic_mode_repeats_codes_and_ids() {
 #[test]
 fn code_state_progression_with_the_clock() {
     let sb = sandbox();
-    let ts = TeleSign { sandbox: &sb, hmac: true };
-    let id = ts.send_sms("15555550100").json()["reference_id"].as_str().unwrap().to_owned();
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
+    let id = ts.send_sms("15555550100").json()["reference_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let code = sb.messages()[0].code.clone();
     let state = |c: Option<&str>| {
         let r = ts.status(&id, c);
@@ -235,7 +356,10 @@ fn code_state_progression_with_the_clock() {
         let j = r.json();
         assert_eq!(j["status"]["code"], 200);
         assert_eq!(j["errors"], serde_json::json!([]));
-        (j["verify"]["code_state"].as_str().unwrap().to_owned(), j["verify"]["code_entered"].as_str().unwrap().to_owned())
+        (
+            j["verify"]["code_state"].as_str().unwrap().to_owned(),
+            j["verify"]["code_entered"].as_str().unwrap().to_owned(),
+        )
     };
     assert_eq!(state(None), ("UNKNOWN".into(), "".into()));
     assert_eq!(state(Some("0000000")).0, "INVALID");
@@ -244,30 +368,58 @@ fn code_state_progression_with_the_clock() {
     sb.clock().advance(Duration::from_secs(5 * 60 + 1));
     assert_eq!(state(Some(&code)).0, "EXPIRED");
 
-    let id2 = ts.send_sms("15555550101").json()["reference_id"].as_str().unwrap().to_owned();
+    let id2 = ts.send_sms("15555550101").json()["reference_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let code2 = sb.messages_to("15555550101")[0].code.clone();
-    let wrong = if code2 == "1111111" { "2222222" } else { "1111111" };
+    let wrong = if code2 == "1111111" {
+        "2222222"
+    } else {
+        "1111111"
+    };
     for _ in 0..4 {
-        assert_eq!(ts.status(&id2, Some(wrong)).json()["verify"]["code_state"], "INVALID");
+        assert_eq!(
+            ts.status(&id2, Some(wrong)).json()["verify"]["code_state"],
+            "INVALID"
+        );
     }
-    assert_eq!(ts.status(&id2, Some(wrong)).json()["verify"]["code_state"], "MAX_ATTEMPTS_EXCEEDED");
-    assert_eq!(ts.status(&id2, Some(&code2)).json()["verify"]["code_state"], "MAX_ATTEMPTS_EXCEEDED");
+    assert_eq!(
+        ts.status(&id2, Some(wrong)).json()["verify"]["code_state"],
+        "MAX_ATTEMPTS_EXCEEDED"
+    );
+    assert_eq!(
+        ts.status(&id2, Some(&code2)).json()["verify"]["code_state"],
+        "MAX_ATTEMPTS_EXCEEDED"
+    );
 }
 
 #[test]
 fn unknown_reference_and_completion() {
     let sb = sandbox();
-    let ts = TeleSign { sandbox: &sb, hmac: true };
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
     let unknown = "0123456789ABCDEF0123456789ABCDEF";
-    for r in [ts.status(unknown, None), ts.call("PUT", &format!("/v1/verify/completion/{unknown}"), &[])] {
+    for r in [
+        ts.status(unknown, None),
+        ts.call("PUT", &format!("/v1/verify/completion/{unknown}"), &[]),
+    ] {
         assert_eq!(r.status, 404);
         let j = r.json();
         assert_eq!(j["status"]["code"], 500);
         assert_eq!(j["errors"][0]["code"], -10001);
-        assert_eq!(j["errors"][0]["description"], format!("Invalid Request: reference_id Parameter: {unknown}"));
+        assert_eq!(
+            j["errors"][0]["description"],
+            format!("Invalid Request: reference_id Parameter: {unknown}")
+        );
     }
     assert_eq!(ts.status("not-hex", None).status, 404);
-    let id = ts.send_sms("15555550100").json()["reference_id"].as_str().unwrap().to_owned();
+    let id = ts.send_sms("15555550100").json()["reference_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = ts.call("PUT", &format!("/v1/verify/completion/{id}"), &[]);
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["status"]["code"], 1900);
@@ -277,7 +429,10 @@ fn unknown_reference_and_completion() {
 #[test]
 fn rate_limit_per_account() {
     let sb = Sandbox::spawn(SandboxConfig::deterministic(3).with_rate_limits(2, 1_000)).unwrap();
-    let ts = TeleSign { sandbox: &sb, hmac: true };
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
     assert_eq!(ts.send_sms("15555550100").status, 200);
     assert_eq!(ts.send_sms("15555550100").status, 200);
     let r = ts.send_sms("15555550100");

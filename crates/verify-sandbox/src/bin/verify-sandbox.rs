@@ -42,9 +42,18 @@ struct Args {
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let mut config = SandboxConfig { listen: args.listen, ..SandboxConfig::default() };
-    let (ts_id_given, ts_key_given) = (args.telesign_customer_id.is_some(), args.telesign_api_key.is_some());
-    let (dd_user_given, dd_pass_given) = (args.dotdigital_user.is_some(), args.dotdigital_password.is_some());
+    let mut config = SandboxConfig {
+        listen: args.listen,
+        ..SandboxConfig::default()
+    };
+    let (ts_id_given, ts_key_given) = (
+        args.telesign_customer_id.is_some(),
+        args.telesign_api_key.is_some(),
+    );
+    let (dd_user_given, dd_pass_given) = (
+        args.dotdigital_user.is_some(),
+        args.dotdigital_password.is_some(),
+    );
     if let Some(v) = args.telesign_customer_id {
         config.telesign_customer_id = v;
     }
@@ -62,7 +71,10 @@ fn main() -> std::process::ExitCode {
     config.telesign_rate_limit = args.telesign_rate_limit;
     config.dotdigital_rate_limit = args.dotdigital_rate_limit;
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("verify-sandbox: cannot start runtime: {e}");
@@ -90,7 +102,11 @@ fn main() -> std::process::ExitCode {
         }
         let _ = writeln!(out, "dotdigital user: {}", c.dotdigital_username);
         if !dd_pass_given {
-            let _ = writeln!(out, "dotdigital password (generated): {}", c.dotdigital_password);
+            let _ = writeln!(
+                out,
+                "dotdigital password (generated): {}",
+                c.dotdigital_password
+            );
         } else if !dd_user_given {
             let _ = writeln!(out, "dotdigital password: as given");
         }

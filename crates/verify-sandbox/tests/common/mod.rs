@@ -25,7 +25,10 @@ pub struct Raw {
 
 impl Raw {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -36,10 +39,19 @@ impl Raw {
 
 /// Sends one request with `Connection: close` and reads until the server closes.
 /// `Ok(None)` when the server closed without sending a single byte.
-pub fn send_raw(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, String)], body: &[u8]) -> Option<Raw> {
+pub fn send_raw(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Option<Raw> {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -59,20 +71,42 @@ pub fn send_raw(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, St
     if buf.is_empty() {
         return None;
     }
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").expect("no header end");
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("no header end");
     let head = String::from_utf8(buf[..split].to_vec()).unwrap();
     let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
         .collect();
     let bytes_read = buf.len();
-    Some(Raw { status, headers, body: buf[split + 4..].to_vec(), bytes_read })
+    Some(Raw {
+        status,
+        headers,
+        body: buf[split + 4..].to_vec(),
+        bytes_read,
+    })
 }
 
-pub fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, String)], body: &[u8]) -> Raw {
-    send_raw(addr, method, path, headers, body).expect("the server closed the connection without answering")
+pub fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Raw {
+    send_raw(addr, method, path, headers, body)
+        .expect("the server closed the connection without answering")
 }
 
 /// A TeleSign client: Basic or HMAC.
@@ -84,14 +118,28 @@ pub struct TeleSign<'a> {
 impl TeleSign<'_> {
     pub fn basic_header(&self) -> String {
         let c = self.sandbox.config();
-        format!("Basic {}", STANDARD.encode(format!("{}:{}", c.telesign_customer_id, c.telesign_api_key)))
+        format!(
+            "Basic {}",
+            STANDARD.encode(format!("{}:{}", c.telesign_customer_id, c.telesign_api_key))
+        )
     }
 
     /// Sends `method path` with `form` as body, authenticated like the official SDKs.
     pub fn call(&self, method: &str, path: &str, form: &[(&str, &str)]) -> Raw {
-        let body = if form.is_empty() { String::new() } else { serde_urlencoded::to_string(form).unwrap() };
-        let content_type = if method == "POST" || method == "PUT" { "application/x-www-form-urlencoded" } else { "" };
-        let mut headers = vec![("User-Agent", "TeleSignSdk/python-2.2.2 Python/3.11 Requests/2.31".to_owned())];
+        let body = if form.is_empty() {
+            String::new()
+        } else {
+            serde_urlencoded::to_string(form).unwrap()
+        };
+        let content_type = if method == "POST" || method == "PUT" {
+            "application/x-www-form-urlencoded"
+        } else {
+            ""
+        };
+        let mut headers = vec![(
+            "User-Agent",
+            "TeleSignSdk/python-2.2.2 Python/3.11 Requests/2.31".to_owned(),
+        )];
         if !content_type.is_empty() {
             headers.push(("Content-Type", content_type.to_owned()));
         }
@@ -100,15 +148,32 @@ impl TeleSign<'_> {
             let nonce = uuid::Uuid::new_v4().to_string();
             let resource = path.split('?').next().unwrap();
             let c = self.sandbox.config();
-            let sig = sign(&c.telesign_api_key, method, content_type, &date, &nonce, &body, resource);
-            headers.push(("Authorization", format!("TSA {}:{sig}", c.telesign_customer_id)));
+            let sig = sign(
+                &c.telesign_api_key,
+                method,
+                content_type,
+                &date,
+                &nonce,
+                &body,
+                resource,
+            );
+            headers.push((
+                "Authorization",
+                format!("TSA {}:{sig}", c.telesign_customer_id),
+            ));
             headers.push(("Date", date));
             headers.push(("x-ts-auth-method", "HMAC-SHA256".into()));
             headers.push(("x-ts-nonce", nonce));
         } else {
             headers.push(("Authorization", self.basic_header()));
         }
-        send(self.sandbox.local_addr(), method, path, &headers, body.as_bytes())
+        send(
+            self.sandbox.local_addr(),
+            method,
+            path,
+            &headers,
+            body.as_bytes(),
+        )
     }
 
     pub fn send_sms(&self, phone: &str) -> Raw {
@@ -117,15 +182,29 @@ impl TeleSign<'_> {
 
     pub fn status(&self, reference_id: &str, code: Option<&str>) -> Raw {
         match code {
-            Some(c) => self.call("GET", &format!("/v1/verify/{reference_id}?verify_code={c}"), &[]),
+            Some(c) => self.call(
+                "GET",
+                &format!("/v1/verify/{reference_id}?verify_code={c}"),
+                &[],
+            ),
             None => self.call("GET", &format!("/v1/verify/{reference_id}"), &[]),
         }
     }
 }
 
 /// TeleSign's HMAC-SHA256 signature, from the specification.
-pub fn sign(api_key: &str, method: &str, content_type: &str, date: &str, nonce: &str, body: &str, resource: &str) -> String {
-    let mut s = format!("{method}\n{content_type}\n{date}\nx-ts-auth-method:HMAC-SHA256\nx-ts-nonce:{nonce}");
+pub fn sign(
+    api_key: &str,
+    method: &str,
+    content_type: &str,
+    date: &str,
+    nonce: &str,
+    body: &str,
+    resource: &str,
+) -> String {
+    let mut s = format!(
+        "{method}\n{content_type}\n{date}\nx-ts-auth-method:HMAC-SHA256\nx-ts-nonce:{nonce}"
+    );
     if !content_type.is_empty() && !body.is_empty() {
         s.push('\n');
         s.push_str(body);
@@ -140,12 +219,21 @@ pub fn sign(api_key: &str, method: &str, content_type: &str, date: &str, nonce: 
 /// A dotdigital client.
 pub fn dd(sandbox: &Sandbox, method: &str, path: &str, json: &serde_json::Value) -> Raw {
     let c = sandbox.config();
-    let auth = format!("Basic {}", STANDARD.encode(format!("{}:{}", c.dotdigital_username, c.dotdigital_password)));
+    let auth = format!(
+        "Basic {}",
+        STANDARD.encode(format!(
+            "{}:{}",
+            c.dotdigital_username, c.dotdigital_password
+        ))
+    );
     send(
         sandbox.local_addr(),
         method,
         path,
-        &[("Authorization", auth), ("Content-Type", "application/json".into())],
+        &[
+            ("Authorization", auth),
+            ("Content-Type", "application/json".into()),
+        ],
         json.to_string().as_bytes(),
     )
 }
