@@ -17,7 +17,11 @@ const END: &str = "<!-- xtask bench: end -->";
 /// results; other arguments go to criterion (e.g. a benchmark filter).
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let table_only = args.iter().any(|a| a == "--table-only");
-    let args: Vec<String> = args.iter().filter(|a| *a != "--table-only").cloned().collect();
+    let args: Vec<String> = args
+        .iter()
+        .filter(|a| *a != "--table-only")
+        .cloned()
+        .collect();
     if !table_only {
         sh(Command::new("cargo")
             .current_dir(root())
@@ -71,11 +75,18 @@ fn collect(dir: &Path, out: &mut BTreeMap<String, Estimate>) -> Result<(), Strin
             let b: Value = serde_json::from_str(&b).map_err(|e| e.to_string())?;
             let e: Value = serde_json::from_str(&e).map_err(|e| e.to_string())?;
             let num = |p: &str| e.pointer(p).and_then(Value::as_f64);
+            // Criterion reports the slope of time over iterations when it
+            // has one (linear sampling), else the mean; so does the table.
+            let key = if num("/slope/point_estimate").is_some() {
+                "slope"
+            } else {
+                "mean"
+            };
             if let (Some(id), Some(mean), Some(low), Some(high)) = (
                 b.get("full_id").and_then(Value::as_str),
-                num("/mean/point_estimate"),
-                num("/mean/confidence_interval/lower_bound"),
-                num("/mean/confidence_interval/upper_bound"),
+                num(&format!("/{key}/point_estimate")),
+                num(&format!("/{key}/confidence_interval/lower_bound")),
+                num(&format!("/{key}/confidence_interval/upper_bound")),
             ) {
                 out.insert(id.to_owned(), Estimate { mean, low, high });
             }
@@ -110,7 +121,9 @@ fn render(r: &BTreeMap<String, Estimate>, command: &str) -> String {
     s.push_str(START);
     s.push_str("\n\nProduced by `");
     s.push_str(command);
-    s.push_str("` (criterion means with 95% confidence bounds).\n\n");
+    s.push_str(
+        "` (criterion's estimate per iteration, as it prints it, with 95% confidence bounds).\n\n",
+    );
     let cpu = output("lscpu", &[])
         .lines()
         .find_map(|l| l.strip_prefix("Model name:").map(|m| m.trim().to_owned()))
@@ -180,7 +193,7 @@ fn render(r: &BTreeMap<String, Estimate>, command: &str) -> String {
         );
     }
 
-    s.push_str("\n### All benchmarks\n\n| benchmark | mean | 95% bounds | requests/s |\n|---|---|---|---|\n");
+    s.push_str("\n### All benchmarks\n\n| benchmark | time | 95% bounds | requests/s |\n|---|---|---|---|\n");
     for (id, e) in r {
         let rps = if id.starts_with("sequential/") || id.starts_with("in_flight/") {
             format!("{:.0}", 1e9 / e.mean)
