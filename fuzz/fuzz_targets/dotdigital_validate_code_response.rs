@@ -1,3 +1,5 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| verify_fuzz::checks::dotdigital_validate_code_response(data));
+libfuzzer_sys::fuzz_target!(
+    |data: &[u8]| verify_fuzz::checks::dotdigital_validate_code_response(data)
+);
