@@ -59,7 +59,9 @@ impl BaseUrl {
             )));
         }
         if uri.query().is_some() {
-            return Err(ConfigError::BaseUrl(format!("{url:?}: must not have a query")));
+            return Err(ConfigError::BaseUrl(format!(
+                "{url:?}: must not have a query"
+            )));
         }
         let path = uri.path().trim_end_matches('/');
         let scheme = if https { "https" } else { "http" };
@@ -113,15 +115,28 @@ mod tests {
     #[test]
     fn keeps_path_prefix_and_drops_trailing_slash() {
         let b = BaseUrl::new("https://example.com/prefix/").unwrap();
-        assert_eq!(b.join("/v1/verify/sms").to_string(), "https://example.com/prefix/v1/verify/sms");
+        assert_eq!(
+            b.join("/v1/verify/sms").to_string(),
+            "https://example.com/prefix/v1/verify/sms"
+        );
     }
 
     #[test]
     fn rejects_what_cannot_work() {
-        for bad in ["", "example.com", "ftp://x", "https://", "https://u:p@x", "https://x/?q=1"] {
+        for bad in [
+            "",
+            "example.com",
+            "ftp://x",
+            "https://",
+            "https://u:p@x",
+            "https://x/?q=1",
+        ] {
             assert!(BaseUrl::allow_plain_http(bad).is_err(), "{bad}");
         }
-        assert_eq!(BaseUrl::new("http://127.0.0.1:1"), Err(ConfigError::PlainHttp));
+        assert_eq!(
+            BaseUrl::new("http://127.0.0.1:1"),
+            Err(ConfigError::PlainHttp)
+        );
         let plain = BaseUrl::allow_plain_http("http://[::1]:8080").unwrap();
         assert!(!plain.is_https());
         assert_eq!(plain.as_str(), "http://[::1]:8080");

@@ -330,8 +330,14 @@ mod tests {
             "<html>  <h1>*** Bad Gateway</h1> code *** at 12</html>"
         );
         let long = vec![b'a'; 10_000_000];
-        assert_eq!(Excerpt::new(&long).as_str().chars().count(), Excerpt::MAX_CHARS + 1);
-        assert_eq!(Excerpt::new(&[0xff, 0xfe, 0x00]).as_str(), "\u{fffd}\u{fffd}");
+        assert_eq!(
+            Excerpt::new(&long).as_str().chars().count(),
+            Excerpt::MAX_CHARS + 1
+        );
+        assert_eq!(
+            Excerpt::new(&[0xff, 0xfe, 0x00]).as_str(),
+            "\u{fffd}\u{fffd}"
+        );
     }
 
     #[test]
@@ -340,7 +346,10 @@ mod tests {
         assert_eq!(retry_after(&h), None);
         h.insert(http::header::RETRY_AFTER, "7".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        h.insert(http::header::RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        h.insert(
+            http::header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(retry_after(&h), None);
     }
 }
