@@ -20,9 +20,12 @@ use verify_core::error::Excerpt;
 use verify_core::telesign::signing;
 use verify_core::{BaseUrl, Operation, Provider, ProviderConfig, Role, ValidationError};
 
+/// A fuzz target's check: any input, and it panics only on a real bug.
+pub type Check = fn(&[u8]);
+
 /// Every fuzz target: its name (the file under `fuzz/fuzz_targets/` and the
 /// folder under `fuzz/seeds/`) and its check.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("base_url", base_url),
     ("dotdigital_send_code_request", dotdigital_send_code_request),
     (
@@ -101,10 +104,7 @@ pub fn response(data: &[u8]) -> http::Response<&[u8]> {
             builder = builder.status(status);
             body = rest;
             // Headers until an empty line.
-            loop {
-                let Some(nl) = body.iter().position(|&b| b == b'\n') else {
-                    break;
-                };
+            while let Some(nl) = body.iter().position(|&b| b == b'\n') {
                 let (line, after) = body.split_at(nl);
                 let after = after.get(1..).unwrap_or(&[]);
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
