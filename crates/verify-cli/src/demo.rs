@@ -380,7 +380,6 @@ fn dotdigital_flow(report: &mut Report, sandbox: &Sandbox, config: &dotdigital::
         }
     };
     let client = match verify_hyper::Client::builder(config.clone())
-        .allow_plain_http(true)
         .retry_policy(demo_retry_policy())
         .build()
     {
@@ -545,7 +544,6 @@ fn neutral_flow(
         .build();
     let hyper_client = verify_hyper::Client::builder(dotdigital.clone())
         .backup(telesign.clone())
-        .allow_plain_http(true)
         .retry_policy(demo_retry_policy())
         .build();
     match (runtime, hyper_client) {

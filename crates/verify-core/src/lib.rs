@@ -8,10 +8,15 @@
 //!
 //! Two providers are covered: [`telesign`] Verify and [`dotdigital`] CPaaS
 //! Verify, with one provider-neutral vocabulary over both in [`neutral`].
+//!
+//! [`call`] holds what every transport shares around an operation (which
+//! provider to try, signing each attempt afresh, when a retry or a failover
+//! is safe, the call's error), and [`retry`] the rules it follows.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod base_url;
+pub mod call;
 pub mod dotdigital;
 pub mod error;
 pub mod neutral;

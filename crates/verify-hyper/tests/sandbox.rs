@@ -54,7 +54,6 @@ fn fast(builder: verify_hyper::Builder) -> Client {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(50),
         })
-        .allow_plain_http(true)
         .build()
         .expect("client")
 }
@@ -577,21 +576,6 @@ async fn errors_and_logs_carry_no_secrets() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn plain_http_is_refused_unless_the_client_allows_it() {
-    let sb = sandbox().await;
-    let client = Client::builder(telesign_config(&sb))
-        .build()
-        .expect("client");
-    let err = client
-        .execute(&SendSms::new(PHONE))
-        .await
-        .expect_err("plain http");
-    assert!(matches!(err.kind(), ErrorKind::Config(_)), "{err}");
-    assert_eq!(err.attempts(), 0);
-    assert!(sb.messages().is_empty());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_client_carries_many_calls_at_once() {
     let sb = sandbox().await;
     let client = telesign_client(&sb);
@@ -649,4 +633,35 @@ async fn neutral_start_fails_over_and_check_follows_the_id() {
         .expect("check");
     assert_eq!(right, CheckOutcome::Verified);
     assert_eq!(sb.messages().len(), 1);
+}
+
+/// The time limit covers the whole call, retries included: an idempotent
+/// call against a server that stalls every attempt still returns in time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_server_never_holds_a_retried_call_longer_than_its_timeout() {
+    let sb = sandbox().await;
+    let client = telesign_client(&sb);
+    let sent = client.execute(&SendSms::new(PHONE)).await.expect("sent");
+    let reference_id = sent.reference_id.expect("id");
+    sb.inject(
+        Route::TeleSignStatus,
+        Fault::Delay(Duration::from_secs(3)),
+        3,
+    );
+    let started = Instant::now();
+    let err = client
+        .execute(&GetStatus::new(reference_id))
+        .await
+        .expect_err("stalled");
+    assert!(
+        started.elapsed() < TIMEOUT + Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(err.kind(), ErrorKind::Timeout { .. }), "{err}");
+    assert!(
+        !err.message_may_have_been_sent(),
+        "a status query sends nothing"
+    );
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
 }

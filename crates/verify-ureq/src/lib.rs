@@ -22,119 +22,17 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod error;
-
 use std::io;
-use std::time::{Duration, SystemTime};
+use std::time::{Instant, SystemTime};
 
-pub use error::{Error, ErrorKind};
+use verify_core::call::{Attempts, BuildClient, Call, Settings, Step};
+pub use verify_core::call::{DEFAULT_MAX_BODY_BYTES, Error, ErrorKind, Timeouts};
 pub use verify_core::retry::RetryPolicy;
-use verify_core::retry::should_retry;
-use verify_core::{ConfigError, Operation, Provider, ProviderConfig, Role};
+use verify_core::{ConfigError, Operation, ProviderConfig};
 
-/// The default response body limit: 64 KiB, far above any documented answer.
-pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024;
-
-/// Time limits for one attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timeouts {
-    /// Connecting, including DNS and the TLS handshake.
-    pub connect: Duration,
-    /// The whole attempt: connect, send, and read the full response.
-    pub overall: Duration,
-}
-
-impl Timeouts {
-    /// Defaults that fit a provider: TeleSign answers within seconds (10 s);
-    /// dotdigital documents a 125 s server-side timeout, so 130 s.
-    pub fn for_provider(provider: Provider) -> Self {
-        let connect = Duration::from_secs(5);
-        match provider {
-            Provider::TeleSign => Self {
-                connect,
-                overall: Duration::from_secs(10),
-            },
-            Provider::Dotdigital => Self {
-                connect,
-                overall: Duration::from_secs(130),
-            },
-        }
-    }
-}
-
-/// Settings for a [`Client`]; start with [`Client::builder`].
-#[derive(Clone, Debug)]
-pub struct Builder {
-    primary: ProviderConfig,
-    backup: Option<ProviderConfig>,
-    failover_when_maybe_sent: bool,
-    timeouts: Option<Timeouts>,
-    retry_policy: RetryPolicy,
-    max_body_bytes: u64,
-}
-
-impl Builder {
-    /// A backup provider for provider-neutral sends (and for operations
-    /// addressed to its provider). TeleSign as backup is told
-    /// `is_primary=false`.
-    pub fn backup(mut self, backup: impl Into<ProviderConfig>) -> Self {
-        self.backup = Some(backup.into());
-        self
-    }
-
-    /// Also fail over when the primary may have sent a message (a timeout, a
-    /// reset after the request was written). The user may then get two
-    /// codes. Off by default.
-    pub fn failover_when_maybe_sent(mut self, yes: bool) -> Self {
-        self.failover_when_maybe_sent = yes;
-        self
-    }
-
-    /// The same time limits for every provider, instead of
-    /// [`Timeouts::for_provider`].
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.timeouts = Some(timeouts);
-        self
-    }
-
-    /// How often and how patiently to retry (default [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry_policy = policy;
-        self
-    }
-
-    /// The longest response body read (default [`DEFAULT_MAX_BODY_BYTES`]).
-    pub fn max_body_bytes(mut self, limit: u64) -> Self {
-        self.max_body_bytes = limit;
-        self
-    }
-
-    /// Builds the client and its connection pool.
-    ///
-    /// Plain `http://` is allowed only when a configured base URL opted in
-    /// with [`verify_core::BaseUrl::allow_plain_http`]; redirects are never
-    /// followed.
-    pub fn build(self) -> Client {
-        let plain_http = std::iter::once(&self.primary)
-            .chain(&self.backup)
-            .any(|c| !c.base_url().is_https());
-        let config = ureq::Agent::config_builder()
-            // The providers put the meaning in error bodies: let them through.
-            .http_status_as_error(false)
-            .https_only(!plain_http)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .save_redirect_history(false)
-            .max_response_header_size(16 * 1024)
-            // Well under TeleSign's ~499 s idle cutoff.
-            .max_idle_age(Duration::from_secs(300))
-            .build();
-        Client {
-            agent: ureq::Agent::new_with_config(config),
-            settings: self,
-        }
-    }
-}
+/// Settings for a [`Client`]: start with [`Client::builder`], finish with
+/// `build()`.
+pub type Builder = verify_core::call::Builder<Client>;
 
 /// A blocking client for one primary provider and an optional backup.
 ///
@@ -142,8 +40,40 @@ impl Builder {
 #[derive(Clone, Debug)]
 pub struct Client {
     agent: ureq::Agent,
-    settings: Builder,
+    settings: Settings,
 }
+
+impl BuildClient for Client {
+    type Built = Client;
+
+    /// Builds the client and its connection pool.
+    ///
+    /// Plain `http://` is allowed only when a configured base URL opted in
+    /// with [`verify_core::BaseUrl::allow_plain_http`]; redirects are never
+    /// followed.
+    fn build(settings: Settings) -> Client {
+        let config = ureq::Agent::config_builder()
+            // The providers put the meaning in error bodies: let them through.
+            .http_status_as_error(false)
+            .https_only(!settings.allows_plain_http())
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .save_redirect_history(false)
+            .max_response_header_size(16 * 1024)
+            // Well under TeleSign's ~499 s idle cutoff.
+            .max_idle_age(POOL_IDLE_TIMEOUT)
+            .build();
+        Client {
+            agent: ureq::Agent::new_with_config(config),
+            settings,
+        }
+    }
+}
+
+/// Idle pooled connections are closed after this long, well before
+/// TeleSign's documented ~499 s cutoff (a stale keep-alive connection is a
+/// known source of failed requests).
+pub const POOL_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl Client {
     /// A client with default settings for `primary`.
@@ -153,14 +83,7 @@ impl Client {
 
     /// Settings for a client whose first choice is `primary`.
     pub fn builder(primary: impl Into<ProviderConfig>) -> Builder {
-        Builder {
-            primary: primary.into(),
-            backup: None,
-            failover_when_maybe_sent: false,
-            timeouts: None,
-            retry_policy: RetryPolicy::default(),
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-        }
+        Builder::new(primary)
     }
 
     /// Runs `op` and returns its typed result.
@@ -168,184 +91,115 @@ impl Client {
     /// An operation for a given provider goes to the configured settings for
     /// that provider (the primary's, else the backup's). A provider-neutral
     /// operation goes to the primary, then to the backup when the primary
-    /// failed and the failover rules allow it.
+    /// failed and the failover rules allow it. Each attempt is signed right
+    /// before it is sent, with the system clock's date and a fresh nonce from
+    /// the operating system's CSPRNG.
     pub fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        let s = &self.settings;
-        let mut targets: Vec<(&ProviderConfig, Role)> = Vec::with_capacity(2);
-        targets.push((&s.primary, Role::Primary));
-        targets.extend(s.backup.iter().map(|b| (b, Role::Backup)));
-        if let Some(wanted) = op.provider() {
-            targets.retain(|(c, _)| c.provider() == wanted);
-            targets.truncate(1);
-            if targets.is_empty() {
-                return Err(Error::new(
-                    ErrorKind::NoProviderFor(wanted),
-                    op.name(),
-                    Some(wanted),
-                    op.idempotency(),
-                    0,
-                ));
-            }
-        }
-        let mut earlier: Option<Error> = None;
-        let count = targets.len();
-        for (i, (config, role)) in targets.into_iter().enumerate() {
-            let mut err = match self.execute_on(op, config, role) {
+        let mut call = Call::new(&self.settings, op)?;
+        loop {
+            let error = match self.attempt_all(op, call.attempts()?) {
                 Ok(output) => return Ok(output),
-                Err(err) => err,
+                Err(error) => error,
             };
-            if let Some(primary) = earlier.take() {
-                err = err.with_primary(primary);
-            }
-            if i + 1 == count || !err.allows_failover(s.failover_when_maybe_sent) {
-                return Err(err);
-            }
+            call.fail_over(error.clone())?;
             tracing::warn!(
                 operation = op.name(),
-                provider = %config.provider(),
-                may_have_sent = err.message_may_have_been_sent(),
+                provider = ?error.provider(),
+                may_have_sent = error.message_may_have_been_sent(),
                 "primary provider failed; failing over to the backup"
             );
-            earlier = Some(err);
         }
-        // `targets` is never empty, so the loop always returns.
-        Err(earlier.unwrap_or_else(|| {
-            Error::new(
-                ErrorKind::NoProviderFor(s.primary.provider()),
-                op.name(),
-                None,
-                op.idempotency(),
-                0,
-            )
-        }))
     }
 
     /// Attempts `op` at one provider, retrying while the rules allow.
-    fn execute_on<O: Operation>(
+    fn attempt_all<O: Operation>(
         &self,
         op: &O,
-        config: &ProviderConfig,
-        role: Role,
+        mut attempts: Attempts<'_, O>,
     ) -> Result<O::Output, Error> {
-        let provider = config.provider();
-        let idempotency = op.idempotency();
-        let fail =
-            |kind, attempts| Error::new(kind, op.name(), Some(provider), idempotency, attempts);
-        let request = op
-            .to_request(config, role)
-            .map_err(|e| fail(ErrorKind::Validation(e), 0))?;
-        if !under_base_url(request.uri(), config) {
-            return Err(fail(ErrorKind::Config(outside_base_url()), 0));
-        }
-        let timeouts = self
-            .settings
-            .timeouts
-            .unwrap_or_else(|| Timeouts::for_provider(provider));
-        let mut attempt = 0;
         loop {
-            attempt += 1;
+            let nonce = uuid::Uuid::new_v4().to_string();
+            let (request, time_left) =
+                attempts.next_request(Instant::now(), SystemTime::now(), &nonce);
             let span = tracing::info_span!(
                 "verify",
                 operation = op.name(),
-                provider = %provider,
-                attempt,
+                provider = %attempts.provider(),
+                attempt = attempts.attempt(),
                 status_code = tracing::field::Empty,
             );
-            let entered = span.enter();
-            let mut signed = request.clone();
-            let nonce = uuid::Uuid::new_v4().to_string();
-            config.authorize(&mut signed, SystemTime::now(), &nonce);
-            let kind = match self.send(signed, timeouts) {
-                Ok(response) => {
-                    span.record("status_code", response.status().as_u16());
-                    let (parts, body) = response.into_parts();
-                    let response = http::Response::from_parts(parts, body.as_slice());
-                    match op.parse_response(provider, response) {
-                        Ok(output) => return Ok(output),
-                        Err(e) => ErrorKind::Response(e),
-                    }
+            let _entered = span.enter();
+            let outcome = self.send(request, attempts.timeouts(), time_left);
+            if let Ok(response) = &outcome {
+                span.record("status_code", response.status().as_u16());
+            }
+            match attempts.finish(outcome, Instant::now(), rand::random::<f64>()) {
+                Step::Done(output) => return Ok(output),
+                Step::Retry(delay) => {
+                    tracing::info!(
+                        delay_ms = delay.as_millis() as u64,
+                        "attempt failed; retrying"
+                    );
+                    std::thread::sleep(delay);
                 }
-                Err(kind) => kind,
-            };
-            let delay = kind.attempt_failure().and_then(|failure| {
-                if !should_retry(idempotency, &failure) {
-                    return None;
+                Step::Failed(error) => {
+                    tracing::info!(error = %error.kind(), "attempt failed; not retrying");
+                    return Err(error);
                 }
-                self.settings.retry_policy.delay_before_retry(
-                    attempt,
-                    kind.retry_after(),
-                    rand::random::<f64>(),
-                )
-            });
-            let Some(delay) = delay else {
-                tracing::info!(error = %kind, "attempt failed; not retrying");
-                return Err(fail(kind, attempt));
-            };
-            tracing::info!(error = %kind, delay_ms = delay.as_millis() as u64, "attempt failed; retrying");
-            drop(entered);
-            std::thread::sleep(delay);
+            }
         }
     }
 
-    /// One HTTP exchange: the response with its whole body, or why not.
+    /// One HTTP exchange within `time_left`: the response with its whole
+    /// body, or why not.
     fn send(
         &self,
         request: http::Request<Vec<u8>>,
         timeouts: Timeouts,
+        time_left: std::time::Duration,
     ) -> Result<http::Response<Vec<u8>>, ErrorKind> {
+        // The attempt may take what is left of the call's time.
+        let limits = Timeouts {
+            connect: timeouts.connect.min(time_left),
+            overall: time_left,
+        };
         let request = self
             .agent
             .configure_request(request)
-            .timeout_connect(Some(timeouts.connect))
-            .timeout_global(Some(timeouts.overall))
+            .timeout_connect(Some(limits.connect))
+            .timeout_global(Some(limits.overall))
             .build();
-        let limit = self.settings.max_body_bytes;
+        let limit = self.settings.max_body_bytes();
         let mut response = self
             .agent
             .run(request)
-            .map_err(|e| map_error(e, timeouts, limit, false))?;
+            .map_err(|e| map_error(e, limits, limit, false))?;
         let body = response
             .body_mut()
             .with_config()
             .limit(limit)
             .read_to_vec()
-            .map_err(|e| map_error(e, timeouts, limit, true))?;
+            .map_err(|e| map_error(e, limits, limit, true))?;
         let (parts, _) = response.into_parts();
         Ok(http::Response::from_parts(parts, body))
     }
 }
 
-/// Whether `uri` lies under the configured base URL: credentials go nowhere
-/// else, and a plain `http://` URI only where the base URL opted in.
-pub(crate) fn under_base_url(uri: &http::Uri, config: &ProviderConfig) -> bool {
-    let uri = uri.to_string();
-    let base = config.base_url().as_str();
-    uri.strip_prefix(base)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
-}
-
-fn outside_base_url() -> ConfigError {
-    ConfigError::BaseUrl("the operation built a URL outside the configured base URL".into())
-}
-
 /// Classifies a ureq error: was the request possibly written?
-fn map_error(e: ureq::Error, timeouts: Timeouts, limit: u64, reading_body: bool) -> ErrorKind {
+fn map_error(e: ureq::Error, limits: Timeouts, limit: u64, reading_body: bool) -> ErrorKind {
     use ureq::Error as E;
     let written = reading_body || !never_written(&e);
     match e {
         E::Timeout(t) => ErrorKind::Timeout {
             written,
             after: match t {
-                ureq::Timeout::Connect | ureq::Timeout::Resolve => timeouts.connect,
-                _ => timeouts.overall,
+                ureq::Timeout::Connect | ureq::Timeout::Resolve => limits.connect,
+                _ => limits.overall,
             },
         },
         E::BodyExceedsLimit(_) => ErrorKind::BodyTooLarge { limit },
         E::RequireHttpsOnly(_) => ErrorKind::Config(ConfigError::PlainHttp),
-        other => ErrorKind::Transport {
-            written,
-            detail: verify_core::error::mask_digit_runs(&other.to_string()),
-        },
+        other => ErrorKind::transport(written, &other.to_string()),
     }
 }
 
@@ -385,7 +239,7 @@ mod tests {
 
     #[test]
     fn connect_failures_are_never_written() {
-        let t = Timeouts::for_provider(Provider::TeleSign);
+        let t = Timeouts::for_provider(verify_core::Provider::TeleSign);
         for e in [
             ureq::Error::HostNotFound,
             ureq::Error::ConnectionFailed,
@@ -431,11 +285,7 @@ mod tests {
     }
 
     #[test]
-    fn default_timeouts_fit_the_providers() {
-        assert_eq!(
-            Timeouts::for_provider(Provider::TeleSign).overall,
-            Duration::from_secs(10)
-        );
-        assert!(Timeouts::for_provider(Provider::Dotdigital).overall >= Duration::from_secs(130));
+    fn idle_connections_close_before_telesign_drops_them() {
+        assert!(POOL_IDLE_TIMEOUT < std::time::Duration::from_secs(499));
     }
 }

@@ -567,3 +567,33 @@ fn neutral_start_fails_over_and_check_follows_the_id() {
     assert_eq!(right, CheckOutcome::Verified);
     assert_eq!(sb.messages().len(), 1);
 }
+
+/// The time limit covers the whole call, retries included: an idempotent
+/// call against a server that stalls every attempt still returns in time.
+#[test]
+fn a_stalled_server_never_holds_a_retried_call_longer_than_its_timeout() {
+    let sb = sandbox();
+    let client = telesign_client(&sb);
+    let sent = client.execute(&SendSms::new(PHONE)).expect("sent");
+    let reference_id = sent.reference_id.expect("id");
+    sb.inject(
+        Route::TeleSignStatus,
+        Fault::Delay(Duration::from_secs(3)),
+        3,
+    );
+    let started = Instant::now();
+    let err = client
+        .execute(&GetStatus::new(reference_id))
+        .expect_err("stalled");
+    assert!(
+        started.elapsed() < TIMEOUT + Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(err.kind(), ErrorKind::Timeout { .. }), "{err}");
+    assert!(
+        !err.message_may_have_been_sent(),
+        "a status query sends nothing"
+    );
+    assert_eq!(sb.messages_to(PHONE).len(), 1);
+}

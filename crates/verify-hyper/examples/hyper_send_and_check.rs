@@ -1,5 +1,5 @@
 //! Send a dotdigital code and validate it, async, against the loopback sandbox.
-//! Run: `cargo run -p verify-hyper --example send_and_check`
+//! Run: `cargo run -p verify-hyper --example hyper_send_and_check`
 use verify_core::dotdigital::{self, SendCode, ValidateCode, ValidateOutcome};
 use verify_core::{BaseUrl, Code};
 use verify_sandbox::{Sandbox, SandboxConfig};
@@ -13,9 +13,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Plain http only because the sandbox is on loopback; real base URLs are https.
     let config = dotdigital::Config::new(credentials)
         .with_base_url(BaseUrl::allow_plain_http(&sandbox.base_url())?);
-    let client = verify_hyper::Client::builder(config)
-        .allow_plain_http(true)
-        .build()?;
+    let client = verify_hyper::Client::builder(config).build()?;
 
     let sent = client
         .execute(&SendCode::new("447700900123", "Verify"))

@@ -1,5 +1,5 @@
 //! Send a TeleSign SMS code and check it, blocking, against the loopback sandbox.
-//! Run: `cargo run -p verify-ureq --example send_and_check`
+//! Run: `cargo run -p verify-ureq --example ureq_send_and_check`
 use verify_core::telesign::{self, Complete, GetStatus, SendSms};
 use verify_core::{BaseUrl, Code};
 use verify_sandbox::{Sandbox, SandboxConfig};
