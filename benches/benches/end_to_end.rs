@@ -153,7 +153,6 @@ fn end_to_end(c: &mut Criterion) {
         b.iter(|| rt.block_on(async { black_box(bare_hyper_get(&bare, &f).await) }))
     });
     let hyper_client = verify_hyper::Client::builder(f.config.clone())
-        .allow_plain_http(true)
         .build()
         .expect("a client");
     g.bench_function("verify_hyper", |b| {

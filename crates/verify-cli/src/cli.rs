@@ -94,7 +94,7 @@ pub struct TeleSignAccount {
     /// How requests are authenticated.
     #[arg(long, value_enum, default_value_t = AuthArg::Hmac)]
     pub auth: AuthArg,
-    /// TeleSign base URL (default https://rest-ww.telesign.com).
+    /// TeleSign base URL (default `https://rest-ww.telesign.com`).
     #[arg(long)]
     pub base_url: Option<String>,
 }
@@ -108,7 +108,7 @@ pub struct DotdigitalAccount {
     /// dotdigital API user password.
     #[arg(long, env = "DOTDIGITAL_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
-    /// dotdigital base URL (default https://services.comapi.com).
+    /// dotdigital base URL (default `https://services.comapi.com`).
     #[arg(long)]
     pub base_url: Option<String>,
 }
