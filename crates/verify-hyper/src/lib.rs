@@ -146,7 +146,7 @@ impl Client {
         mut attempts: Attempts<'_, O>,
     ) -> Result<O::Output, Error> {
         loop {
-            let nonce = uuid::Uuid::new_v4().to_string();
+            let nonce = nonce();
             let (request, time_left) =
                 attempts.next_request(Instant::now(), SystemTime::now(), &nonce);
             let span = tracing::info_span!(
@@ -237,6 +237,15 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
+/// A fresh UUID v4 nonce from the thread-local CSPRNG (ChaCha, seeded and
+/// periodically reseeded from the operating system), without a system call
+/// per request.
+fn nonce() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,5 +260,15 @@ mod tests {
     #[test]
     fn idle_connections_close_before_telesign_drops_them() {
         assert!(POOL_IDLE_TIMEOUT < std::time::Duration::from_secs(499));
+    }
+
+    #[test]
+    fn nonces_are_fresh_uuid_v4() {
+        let (a, b) = (nonce(), nonce());
+        assert_ne!(a, b);
+        for n in [a, b] {
+            let id = uuid::Uuid::parse_str(&n).expect("a UUID");
+            assert_eq!(id.get_version(), Some(uuid::Version::Random));
+        }
     }
 }

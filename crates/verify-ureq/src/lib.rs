@@ -22,6 +22,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod resolver;
+
 use std::io;
 use std::time::{Instant, SystemTime};
 
@@ -63,10 +65,12 @@ impl BuildClient for Client {
             // Well under TeleSign's ~499 s idle cutoff.
             .max_idle_age(POOL_IDLE_TIMEOUT)
             .build();
-        Client {
-            agent: ureq::Agent::new_with_config(config),
-            settings,
-        }
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            resolver::CachingResolver::default(),
+        );
+        Client { agent, settings }
     }
 }
 
@@ -118,7 +122,7 @@ impl Client {
         mut attempts: Attempts<'_, O>,
     ) -> Result<O::Output, Error> {
         loop {
-            let nonce = uuid::Uuid::new_v4().to_string();
+            let nonce = nonce();
             let (request, time_left) =
                 attempts.next_request(Instant::now(), SystemTime::now(), &nonce);
             let span = tracing::info_span!(
@@ -233,6 +237,15 @@ fn never_written(e: &ureq::Error) -> bool {
     }
 }
 
+/// A fresh UUID v4 nonce from the thread-local CSPRNG (ChaCha, seeded and
+/// periodically reseeded from the operating system), without a system call
+/// per request.
+fn nonce() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +300,15 @@ mod tests {
     #[test]
     fn idle_connections_close_before_telesign_drops_them() {
         assert!(POOL_IDLE_TIMEOUT < std::time::Duration::from_secs(499));
+    }
+
+    #[test]
+    fn nonces_are_fresh_uuid_v4() {
+        let (a, b) = (nonce(), nonce());
+        assert_ne!(a, b);
+        for n in [a, b] {
+            let id = uuid::Uuid::parse_str(&n).expect("a UUID");
+            assert_eq!(id.get_version(), Some(uuid::Version::Random));
+        }
     }
 }
