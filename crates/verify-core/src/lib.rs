@@ -29,8 +29,3 @@ pub use base_url::BaseUrl;
 pub use error::{ConfigError, FieldError, ResponseError, ValidationError};
 pub use operation::{Idempotency, Operation, Provider, ProviderConfig, Role, wrong_provider};
 pub use secret::{ApiKey, Code, Password};
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;

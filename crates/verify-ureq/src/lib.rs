@@ -24,6 +24,12 @@
 
 mod resolver;
 
+/// The README's examples (the core alone, and the neutral API over this
+/// adapter with the sandbox), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 use std::io;
 use std::time::{Instant, SystemTime};
 
