@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use subtle::ConstantTimeEq;
 
 use crate::auth::dotdigital_basic_ok;
+use crate::iso3166;
 use crate::outbox::{Channel, OutboxMessage, SandboxProvider};
 use crate::reply::{Reply, Req};
 use crate::state::{DotdigitalVerification, Shared};
@@ -15,8 +16,8 @@ pub(crate) const MAX_VALIDITY: Duration = Duration::from_secs(30 * 60);
 
 const UNAUTHORIZED: &str = "No authorization header supplied or invalid username or password";
 
-/// Dialling codes of countries whose local numbers the sandbox converts; other valid
-/// ISO 3166-1 alpha-3 codes are accepted and the number kept as given.
+/// Dialling codes of countries whose local numbers the sandbox converts; the other codes
+/// in `iso3166::ALPHA3` are accepted and the number kept as given.
 const DIALLING: &[(&str, &str)] = &[
     ("AUS", "61"),
     ("AUT", "43"),
@@ -192,17 +193,18 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>) -> Reply {
 
     let mut country_prefix = None;
     if let Some(c) = country {
-        if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) {
-            let upper = c.to_ascii_uppercase();
+        // Letters are matched without regard to case (`gbr` is `GBR`): the sandbox's choice,
+        // the documentation shows only uppercase.
+        if iso3166::is_alpha3(c) {
             country_prefix = DIALLING
                 .iter()
-                .find(|(iso, _)| *iso == upper)
+                .find(|(iso, _)| iso.eq_ignore_ascii_case(c))
                 .map(|(_, p)| *p);
         } else {
             failures.push(failure(
                 "countryIsoCode",
                 "CountryIsoCodeInvalid",
-                "countryIsoCode must be ISO 3166-1 alpha-3.",
+                "countryIsoCode must be an ISO 3166-1 alpha-3 country code.",
             ));
         }
     }
@@ -235,6 +237,8 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>) -> Reply {
         }
     }
     check_from(from, &mut failures);
+    // The documented failure codes have none for a body without the placeholder;
+    // `BodyInvalid` is the sandbox's own.
     if let Some(b) = body
         && !b.contains("{{code}}")
     {
@@ -390,4 +394,18 @@ pub(crate) fn validate(shared: &Shared, req: &Req<'_>, id: &str) -> Reply {
     }
     drop(g);
     Reply::json(200, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DIALLING;
+    use crate::iso3166::is_alpha3;
+
+    #[test]
+    fn dialling_table_uses_assigned_codes() {
+        for (iso, prefix) in DIALLING {
+            assert!(is_alpha3(iso), "{iso}");
+            assert!(prefix.bytes().all(|b| b.is_ascii_digit()), "{prefix}");
+        }
+    }
 }

@@ -30,6 +30,7 @@ mod clock;
 mod config;
 mod dotdigital;
 mod fault;
+mod iso3166;
 mod outbox;
 mod reply;
 mod server;

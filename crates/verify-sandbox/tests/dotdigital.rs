@@ -229,6 +229,66 @@ fn local_numbers_with_a_country() {
 }
 
 #[test]
+fn country_codes_are_checked_against_iso_3166_alpha_3() {
+    let sb = sandbox();
+    for (country, local, international) in [
+        ("GBR", "07700900123", "447700900123"),
+        ("DEU", "015112345678", "4915112345678"),
+        ("gbr", "07700900124", "447700900124"),
+        // Assigned, but not in the sandbox's dialling table: the number is kept as given.
+        ("ISL", "0611234", "0611234"),
+    ] {
+        let r = dd(
+            &sb,
+            "POST",
+            "/webapi/verify",
+            &json!({"to": local, "from": "ACME", "countryIsoCode": country}),
+        );
+        assert_eq!(
+            r.status,
+            202,
+            "{country}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert_eq!(r.json()["phoneNumber"], international, "{country}");
+    }
+    let sent = sb.messages().len();
+    for country in ["XXX", "ABC", "GB", "GBRR", "EUR", "G8R", ""] {
+        let r = dd(
+            &sb,
+            "POST",
+            "/webapi/verify",
+            &json!({"to": "447700900123", "from": "ACME", "countryIsoCode": country}),
+        );
+        assert_eq!(r.status, 400, "{country}");
+        let failures = r.json();
+        let failures = failures.as_array().unwrap();
+        assert_eq!(failures.len(), 1, "{country}: {failures:?}");
+        assert_eq!(failures[0]["property"], "countryIsoCode", "{country}");
+        assert_eq!(
+            failures[0]["failureCode"], "CountryIsoCodeInvalid",
+            "{country}"
+        );
+    }
+    assert_eq!(sb.messages().len(), sent);
+}
+
+#[test]
+fn body_without_placeholder_is_the_sandboxs_body_invalid() {
+    let sb = sandbox();
+    let r = dd(
+        &sb,
+        "POST",
+        "/webapi/verify",
+        &json!({"to": "447700900123", "from": "ACME", "body": "no placeholder"}),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()[0]["property"], "body");
+    assert_eq!(r.json()[0]["failureCode"], "BodyInvalid");
+    assert!(sb.messages().is_empty());
+}
+
+#[test]
 fn unauthorized_is_plain_text() {
     let sb = sandbox();
     let r = send(
