@@ -41,6 +41,8 @@ pub const TARGETS: &[(&str, Check)] = &[
         dotdigital_validate_code_response,
     ),
     ("excerpt", excerpt),
+    ("neutral_response", neutral_response),
+    ("neutral_start_request", neutral_start_request),
     ("telesign_call_request", telesign_call_request),
     ("telesign_callback", telesign_callback),
     ("telesign_completion_request", telesign_completion_request),
@@ -859,4 +861,156 @@ pub fn dotdigital_validate_code_request(data: &[u8]) {
     let make = |code: &str| ValidateCode::new(id.clone(), verify_core::Code::new(code));
     let _ = check_build(&make(&code), &dotdigital_config(), Role::Primary);
     assert_no_secret(make, &code, &dotdigital_config(), Role::Primary);
+}
+
+/// The fields a neutral `Start` error may name (its documented vocabulary).
+const NEUTRAL_START_FIELDS: &[&str] = &["phone_number", "code", "template", "sender"];
+
+/// Target `neutral_start_request`: fields `phone_number, code, template,
+/// sender, flags` (flags: 2 sets the code, 4 the template, 8 the sender).
+///
+/// Built for TeleSign and dotdigital, as primary and as backup:
+/// - the usual request properties ([`check_build`]) and no code in the error
+///   text ([`assert_no_secret`]);
+/// - an error names each field once, only in neutral words;
+/// - an accepted start is exactly the provider operation's request, and a
+///   request the provider operation refuses is refused;
+/// - a phone number that is not 7 to 15 digits (no leading 0), a template
+///   without `{code}`, and a code for dotdigital are refused naming the field.
+pub fn neutral_start_request(data: &[u8]) {
+    use verify_core::neutral::{CODE_PLACEHOLDER, Start};
+    let f = Fields::new(data);
+    let (phone, code, template, sender) = (f.text(0), f.text(1), f.text(2), f.text(3));
+    let flags = f.byte(4);
+    let make = |code: &str| {
+        let mut op = Start::new(phone.clone());
+        if flags & 2 != 0 {
+            op = op.code(verify_core::Code::new(code));
+        }
+        if flags & 4 != 0 {
+            op = op.template(template.clone());
+        }
+        if flags & 8 != 0 {
+            op = op.sender(sender.clone());
+        }
+        op
+    };
+    let op = make(&code);
+    let phone_ok = (7..=15).contains(&phone.len())
+        && phone.bytes().all(|b| b.is_ascii_digit())
+        && !phone.starts_with('0');
+    let template_ok = flags & 4 == 0 || template.contains(CODE_PLACEHOLDER);
+    for config in [telesign_config(), dotdigital_config()] {
+        let dotdigital = config.provider() == Provider::Dotdigital;
+        for role in [Role::Primary, Role::Backup] {
+            let built = check_build(&op, &config, role);
+            let direct = if dotdigital {
+                op.dotdigital().to_request(&config, role)
+            } else {
+                op.telesign().to_request(&config, role)
+            };
+            match &built {
+                Ok(request) => {
+                    let direct = direct.unwrap_or_else(|e| {
+                        panic!("neutral start accepted what the provider refuses: {e}")
+                    });
+                    assert_eq!(request.method(), direct.method());
+                    assert_eq!(request.uri(), direct.uri());
+                    assert_eq!(request.headers(), direct.headers());
+                    assert_eq!(request.body(), direct.body());
+                }
+                Err(e) => {
+                    let fields: Vec<&str> = e.fields().collect();
+                    for (i, field) in fields.iter().enumerate() {
+                        assert!(
+                            NEUTRAL_START_FIELDS.contains(field),
+                            "{field} is not a neutral field: {e}"
+                        );
+                        assert!(!fields[..i].contains(field), "{field} named twice: {e}");
+                    }
+                    assert!(
+                        phone_ok || fields.contains(&"phone_number"),
+                        "a refused phone number is not named: {e}"
+                    );
+                    assert!(
+                        template_ok || fields.contains(&"template"),
+                        "a refused template is not named: {e}"
+                    );
+                }
+            }
+            if !phone_ok || !template_ok || (dotdigital && flags & 2 != 0) {
+                assert!(built.is_err(), "an invalid start was accepted");
+            }
+            if dotdigital && flags & 2 != 0 {
+                let e = built.as_ref().err().unwrap_or_else(|| unreachable!());
+                assert!(e.fields().any(|f| f == "code"), "{e}");
+            }
+            assert_no_secret(make, &code, &config, role);
+        }
+    }
+}
+
+/// Target `neutral_response`: any response, read as the answer to a neutral
+/// `Start` and a neutral `Check` at either provider, gives a value or a
+/// typed error ([`check_parse`]), and agrees with the provider operation it
+/// wraps: a start at a provider yields an id of that provider, and the
+/// neutral operation fails only where the provider's own parse does (or, for
+/// a TeleSign start, where the answer has no `reference_id`).
+pub fn neutral_response(data: &[u8]) {
+    use verify_core::dotdigital::{RequestId, ValidateCode};
+    use verify_core::neutral::{Check, CheckOutcome, Start};
+    use verify_core::telesign::GetStatus;
+    let code = verify_core::Code::new("123456");
+
+    let start = Start::new("447700900123").sender("Example");
+    for provider in [Provider::TeleSign, Provider::Dotdigital] {
+        let neutral = check_parse(&start, provider, data);
+        let direct_ok = match provider {
+            Provider::TeleSign => start
+                .telesign()
+                .parse_response(provider, response(data))
+                .is_ok(),
+            Provider::Dotdigital => start
+                .dotdigital()
+                .parse_response(provider, response(data))
+                .is_ok(),
+        };
+        match &neutral {
+            Ok(started) => {
+                assert!(direct_ok, "neutral start read what {provider} refuses");
+                assert_eq!(started.id.provider(), provider);
+                if provider == Provider::Dotdigital {
+                    assert!(started.message_may_have_been_sent);
+                }
+            }
+            Err(_) if provider == Provider::Dotdigital => {
+                assert!(!direct_ok, "neutral start refused what dotdigital reads");
+            }
+            Err(_) => {}
+        }
+    }
+
+    let ts_id = reference_id();
+    let check = Check::new(ts_id.clone().into(), code.clone());
+    let neutral = check_parse(&check, Provider::TeleSign, data);
+    let direct = GetStatus::new(ts_id)
+        .verify_code(code.clone())
+        .parse_response(Provider::TeleSign, response(data));
+    if direct.is_ok() {
+        assert!(neutral.is_ok(), "neutral check refused what TeleSign reads");
+    }
+    if let Ok(CheckOutcome::Unknown(text)) = &neutral {
+        assert!(!text.is_empty());
+    }
+
+    let dd_id = RequestId::new(REQUEST_ID).unwrap_or_else(|e| panic!("{e}"));
+    let check = Check::new(dd_id.clone().into(), code.clone());
+    let neutral = check_parse(&check, Provider::Dotdigital, data);
+    let direct =
+        ValidateCode::new(dd_id, code).parse_response(Provider::Dotdigital, response(data));
+    assert_eq!(
+        neutral.is_ok(),
+        direct.is_ok(),
+        "neutral check and dotdigital disagree"
+    );
 }

@@ -35,6 +35,12 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
             .and_then(|s| s.to_str())
             .unwrap_or("vectors")
             .to_owned();
+        let dir = file
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|s| s.to_str())
+            .unwrap_or("vectors");
+        from_cases(&format!("{dir}-{stem}"), &value, &mut seeds);
         from_vectors(&stem, &value, &mut seeds);
     }
     let out = root().join("fuzz/seeds");
@@ -93,6 +99,7 @@ const API_KEY: &str =
 
 fn builtin(seeds: &mut Seeds) {
     builtin_operations(seeds);
+    builtin_neutral(seeds);
     for (i, (url, path)) in [
         ("https://rest-ww.telesign.com", "/v1/verify/sms"),
         (
@@ -508,6 +515,203 @@ fn builtin_operations(seeds: &mut Seeds) {
             b"{'test': 123}",
         ],
     );
+}
+
+/// Hand-picked neutral `Start` field sets and answers: the edges of each
+/// rule, a code dotdigital must refuse, the providers' own placeholder
+/// syntaxes, and answers that only the neutral layer reads differently.
+fn builtin_neutral(seeds: &mut Seeds) {
+    // phone_number, code, template, sender, flags (2 code, 4 template, 8 sender).
+    let starts: [&[&[u8]]; 9] = [
+        &[
+            b"447700900123",
+            b"123456",
+            b"Your code is {code}",
+            b"Example",
+            b"\x0e",
+        ],
+        &[b"15555550100", b"", b"", b"", b"\x01"],
+        &[b"1234567", b"123", b"{code}", b"A", b"\x0f"],
+        &[
+            b"123456789012345",
+            b"1234567",
+            b"{code}{code}",
+            b"",
+            b"\x06",
+        ],
+        &[
+            b"1234567890123456",
+            b"12345678",
+            b"no placeholder",
+            b"",
+            b"\x07",
+        ],
+        &[
+            b"07700900123",
+            b"1234",
+            b"Code {{code}} $$CODE$$ {code}",
+            b"Example",
+            b"\x0e",
+        ],
+        &[
+            b"+44 7700 900123",
+            b"abcd",
+            b"Ihr Code: {code} \xc3\xa4\xe2\x82\xac",
+            b"\xf0\x9f\x98\x80",
+            b"\x0f",
+        ],
+        &[
+            b"447700900123",
+            b"must be 3 to 7 digits",
+            b"{code}",
+            b"Sender-Name-Far-Too-Long",
+            b"\x0a",
+        ],
+        &[b"", b"", b"", b"", b""],
+    ];
+    for (i, parts) in starts.iter().enumerate() {
+        add(
+            seeds,
+            "neutral_start_request",
+            format!("builtin-{:02}", i + 1),
+            fields(parts),
+        );
+    }
+    let json = vec![("content-type".to_owned(), "application/json".to_owned())];
+    let none: Headers = Vec::new();
+    let answers: [(u64, &Headers, String); 6] = [
+        // A TeleSign send answer without a reference_id.
+        (
+            200,
+            &json,
+            r#"{"status":{"code":290,"description":"Message in progress"},"errors":[]}"#.to_owned(),
+        ),
+        // TeleSign's unknown reference_id.
+        (
+            404,
+            &json,
+            ts_body(
+                500,
+                "Transaction not attempted",
+                r#"{"code":-10001,"description":"Invalid Request: reference_id Parameter: 0123"}"#,
+                "",
+            ),
+        ),
+        // A bare 404.
+        (404, &none, String::new()),
+        // A code state neither side knows, with digits in it.
+        (
+            200,
+            &json,
+            ts_body(
+                200,
+                "Delivered to handset",
+                "",
+                r#","verify":{"code_state":"NEW_STATE_123456","code_entered":"123456"}"#,
+            ),
+        ),
+        // dotdigital: the id is unknown or used up.
+        (204, &none, String::new()),
+        // dotdigital: a status neither side knows.
+        (
+            200,
+            &json,
+            format!(
+                r#"{{"requestId":"{REQUEST_ID}","phoneNumber":"447700900123","status":"Code123456","numberStatus":"On","created":"2024-05-01T10:00:00Z"}}"#
+            ),
+        ),
+    ];
+    for (i, (status, headers, body)) in answers.iter().enumerate() {
+        add(
+            seeds,
+            "neutral_response",
+            format!("builtin-{:02}", i + 1),
+            response(*status, headers, body.as_bytes()),
+        );
+    }
+}
+
+/// The neutral template for a provider's own: `$$CODE$$` and `{{code}}`
+/// become `{code}`.
+fn neutral_template(template: &str) -> String {
+    template
+        .replace("$$CODE$$", "{code}")
+        .replace("{{code}}", "{code}")
+}
+
+/// Seeds from a vector file of `{"cases": [..]}`: every send's input as a
+/// neutral start (its fields renamed, its template made neutral) and every
+/// answer (`response.body_json` or `response.body`) as a neutral response.
+fn from_cases(prefix: &str, value: &Value, seeds: &mut Seeds) {
+    let Some(cases) = value.get("cases").and_then(Value::as_array) else {
+        return;
+    };
+    for (i, case) in cases.iter().enumerate() {
+        let name = format!("{prefix}-{:03}", i + 1);
+        let operation = s(case, "operation").unwrap_or("");
+        if let (true, Some(input)) = (
+            matches!(operation, "telesign.sms" | "dotdigital.send"),
+            case.get("input"),
+        ) {
+            let phone = s(input, "phone_number").or(s(input, "to")).unwrap_or("");
+            let code = s(input, "verify_code");
+            let template = s(input, "template")
+                .or(s(input, "body"))
+                .map(neutral_template);
+            let sender = s(input, "sender_id").or(s(input, "from"));
+            let flags = u8::from(code.is_some()) << 1
+                | u8::from(template.is_some()) << 2
+                | u8::from(sender.is_some()) << 3
+                | u8::from(s(case, "role") == Some("backup"));
+            add(
+                seeds,
+                "neutral_start_request",
+                name.clone(),
+                fields(&[
+                    phone.as_bytes(),
+                    code.unwrap_or("").as_bytes(),
+                    template.as_deref().unwrap_or("").as_bytes(),
+                    sender.unwrap_or("").as_bytes(),
+                    &[flags],
+                ]),
+            );
+        }
+        let Some(answer) = case.get("response") else {
+            continue;
+        };
+        let Some(status) = answer.get("status").and_then(Value::as_u64) else {
+            continue;
+        };
+        let body = match (answer.get("body_json"), answer.get("body")) {
+            (Some(json), _) => json.to_string(),
+            (None, Some(Value::String(text))) => text.clone(),
+            (None, Some(other)) => other.to_string(),
+            (None, None) => String::new(),
+        };
+        let headers: Headers = match answer.get("headers") {
+            Some(Value::Array(pairs)) => pairs
+                .iter()
+                .filter_map(|p| {
+                    let p = p.as_array()?;
+                    Some((
+                        p.first()?.as_str()?.to_owned(),
+                        p.get(1)?.as_str()?.to_owned(),
+                    ))
+                })
+                .collect(),
+            Some(Value::Object(map)) => map
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect(),
+            _ => Vec::new(),
+        };
+        add(
+            seeds,
+            "neutral_response",
+            name,
+            response(status, &headers, body.as_bytes()),
+        );
+    }
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
