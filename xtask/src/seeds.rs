@@ -46,14 +46,29 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
     let out = root().join("fuzz/seeds");
     for (target, files) in &seeds {
         let dir = out.join(target);
-        // Files under other names (`regression-*`: inputs the fuzzer once
-        // broke a check with) are kept.
+        // Generated seeds this run no longer writes are removed; `regression-*`
+        // files (inputs the fuzzer once broke a check with) are kept.
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        prune(&dir, files)?;
         for (name, bytes) in files {
             let path = dir.join(name);
             std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         eprintln!("{target}: {} seeds", files.len());
+    }
+    Ok(())
+}
+
+/// Removes the files of `dir` this run does not write, except `regression-*`.
+fn prune(dir: &Path, keep: &BTreeMap<String, Vec<u8>>) -> Result<(), String> {
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if path.is_file() && !name.starts_with("regression-") && !keep.contains_key(name) {
+            std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
     }
     Ok(())
 }
@@ -639,9 +654,16 @@ fn neutral_template(template: &str) -> String {
         .replace("{{code}}", "{code}")
 }
 
-/// Seeds from a vector file of `{"cases": [..]}`: every send's input as a
-/// neutral start (its fields renamed, its template made neutral) and every
-/// answer (`response.body_json` or `response.body`) as a neutral response.
+/// Seeds from a vector file of `{"cases": [..]}`, by each case's operation:
+/// - its input, as a seed of the operation's request target (encoded as that
+///   check decodes it, fields the target cannot set left out), and for a send
+///   also as a neutral start (its fields renamed, its template made neutral);
+/// - its answer (`response.status`, `.headers` as a list of pairs or an
+///   object, `.body_json` or `.body`), as a seed of the operation's response
+///   target and of `neutral_response`.
+///
+/// A request seed identical to one the target already has is left out (the
+/// answer vectors repeat one input many times).
 fn from_cases(prefix: &str, value: &Value, seeds: &mut Seeds) {
     let Some(cases) = value.get("cases").and_then(Value::as_array) else {
         return;
@@ -649,32 +671,24 @@ fn from_cases(prefix: &str, value: &Value, seeds: &mut Seeds) {
     for (i, case) in cases.iter().enumerate() {
         let name = format!("{prefix}-{:03}", i + 1);
         let operation = s(case, "operation").unwrap_or("");
-        if let (true, Some(input)) = (
-            matches!(operation, "telesign.sms" | "dotdigital.send"),
-            case.get("input"),
-        ) {
-            let phone = s(input, "phone_number").or(s(input, "to")).unwrap_or("");
-            let code = s(input, "verify_code");
-            let template = s(input, "template")
-                .or(s(input, "body"))
-                .map(neutral_template);
-            let sender = s(input, "sender_id").or(s(input, "from"));
-            let flags = u8::from(code.is_some()) << 1
-                | u8::from(template.is_some()) << 2
-                | u8::from(sender.is_some()) << 3
-                | u8::from(s(case, "role") == Some("backup"));
-            add(
-                seeds,
-                "neutral_start_request",
-                name.clone(),
-                fields(&[
-                    phone.as_bytes(),
-                    code.unwrap_or("").as_bytes(),
-                    template.as_deref().unwrap_or("").as_bytes(),
-                    sender.unwrap_or("").as_bytes(),
-                    &[flags],
-                ]),
-            );
+        let backup = s(case, "role") == Some("backup");
+        if let Some(input) = case.get("input") {
+            if let Some((target, bytes)) = request_seed(operation, input, backup) {
+                let known = seeds
+                    .get(target)
+                    .is_some_and(|m| m.values().any(|b| *b == bytes));
+                if !known {
+                    add(seeds, target, name.clone(), bytes);
+                }
+            }
+            if matches!(operation, "telesign.sms" | "dotdigital.send") {
+                add(
+                    seeds,
+                    "neutral_start_request",
+                    name.clone(),
+                    neutral_start(case, input),
+                );
+            }
         }
         let Some(answer) = case.get("response") else {
             continue;
@@ -705,20 +719,181 @@ fn from_cases(prefix: &str, value: &Value, seeds: &mut Seeds) {
                 .collect(),
             _ => Vec::new(),
         };
-        add(
-            seeds,
-            "neutral_response",
-            name,
-            response(status, &headers, body.as_bytes()),
-        );
+        let bytes = response(status, &headers, body.as_bytes());
+        if let Some(target) = response_target(operation) {
+            add(seeds, target, name.clone(), bytes.clone());
+        }
+        add(seeds, "neutral_response", name, bytes);
     }
+}
+
+/// The response target that parses the answers to `operation`.
+fn response_target(operation: &str) -> Option<&'static str> {
+    Some(match operation {
+        "telesign.sms" | "telesign.call" => "telesign_send_response",
+        "telesign.status" | "telesign.completion" => "telesign_status_response",
+        "dotdigital.send" => "dotdigital_send_code_response",
+        "dotdigital.validate" => "dotdigital_validate_code_response",
+        _ => return None,
+    })
+}
+
+/// A send's input as a neutral start: `phone_number, code, template, sender,
+/// flags` (`checks::neutral_start_request`).
+fn neutral_start(case: &Value, input: &Value) -> Vec<u8> {
+    let phone = s(input, "phone_number").or(s(input, "to")).unwrap_or("");
+    let code = s(input, "verify_code");
+    let template = s(input, "template")
+        .or(s(input, "body"))
+        .map(neutral_template);
+    let sender = s(input, "sender_id").or(s(input, "from"));
+    let flags = u8::from(code.is_some()) << 1
+        | u8::from(template.is_some()) << 2
+        | u8::from(sender.is_some()) << 3
+        | u8::from(s(case, "role") == Some("backup"));
+    fields(&[
+        phone.as_bytes(),
+        code.unwrap_or("").as_bytes(),
+        template.as_deref().unwrap_or("").as_bytes(),
+        sender.unwrap_or("").as_bytes(),
+        &[flags],
+    ])
+}
+
+/// An operation's input as a seed of its request target, in the field order
+/// and flag bits of that target's check (`checks::telesign_sms_request` and
+/// the rest). Flag bit 1 is the backup role; the others say which optional
+/// field is set, so an absent field and an empty one stay apart.
+fn request_seed(operation: &str, input: &Value, backup: bool) -> Option<(&'static str, Vec<u8>)> {
+    let field = |key: &str| s(input, key).unwrap_or("").as_bytes().to_vec();
+    let bit = |key: &str, bit: u8| if input.get(key).is_some() { bit } else { 0 };
+    let role = u8::from(backup);
+    Some(match operation {
+        "telesign.sms" => {
+            let is_primary = match input.get("is_primary").and_then(Value::as_bool) {
+                Some(true) => 64 | 128,
+                Some(false) => 64,
+                None => 0,
+            };
+            let flags = role
+                | bit("originating_ip", 2)
+                | bit("language", 4)
+                | bit("verify_code", 8)
+                | bit("template", 16)
+                | bit("sender_id", 32)
+                | is_primary;
+            (
+                "telesign_sms_request",
+                fields(&[
+                    &field("phone_number"),
+                    &field("ucid"),
+                    &field("originating_ip"),
+                    &field("language"),
+                    &field("verify_code"),
+                    &field("template"),
+                    &field("sender_id"),
+                    &[flags],
+                ]),
+            )
+        }
+        "telesign.call" => {
+            let flags = role
+                | bit("originating_ip", 2)
+                | bit("language", 4)
+                | bit("verify_code", 8)
+                | bit("tts_message", 16);
+            (
+                "telesign_call_request",
+                fields(&[
+                    &field("phone_number"),
+                    &field("ucid"),
+                    &field("originating_ip"),
+                    &field("language"),
+                    &field("verify_code"),
+                    &field("tts_message"),
+                    &[flags],
+                ]),
+            )
+        }
+        "telesign.status" => (
+            "telesign_status_request",
+            fields(&[
+                &field("reference_id"),
+                &field("verify_code"),
+                &[role | bit("verify_code", 2)],
+            ]),
+        ),
+        "telesign.completion" => (
+            "telesign_completion_request",
+            fields(&[&field("reference_id")]),
+        ),
+        "dotdigital.send" => {
+            let offset = match (s(input, "valid_until"), s(input, "now")) {
+                (Some(until), Some(now)) => Some(offset_seconds(until, now)?),
+                _ => None,
+            };
+            let flags = role
+                | bit("country_iso_code", 2)
+                | bit("body", 4)
+                | if offset.is_some() { 8 } else { 0 };
+            (
+                "dotdigital_send_code_request",
+                fields(&[
+                    &field("to"),
+                    &field("from"),
+                    &field("country_iso_code"),
+                    &field("body"),
+                    offset.map(|o| o.to_string()).unwrap_or_default().as_bytes(),
+                    &[flags],
+                ]),
+            )
+        }
+        "dotdigital.validate" => (
+            "dotdigital_validate_code_request",
+            fields(&[&field("request_id"), &field("code")]),
+        ),
+        _ => return None,
+    })
+}
+
+/// `until - now` in whole seconds, rounded away from zero so that a time a
+/// millisecond past a limit (or before `now`) stays past it.
+fn offset_seconds(until: &str, now: &str) -> Option<i64> {
+    let ms = millis(until)? - millis(now)?;
+    Some(if ms >= 0 {
+        (ms + 999) / 1000
+    } else {
+        -((-ms + 999) / 1000)
+    })
+}
+
+/// Milliseconds since the epoch of `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
+fn millis(t: &str) -> Option<i64> {
+    let t = t.strip_suffix('Z')?;
+    let (date, time) = t.split_once('T')?;
+    let mut d = date.splitn(3, '-').map(str::parse::<i64>);
+    let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+    let (time, frac) = time.split_once('.').unwrap_or((time, "0"));
+    let mut h = time.splitn(3, ':').map(str::parse::<i64>);
+    let (hh, mm, ss) = (h.next()?.ok()?, h.next()?.ok()?, h.next()?.ok()?);
+    let frac: String = frac.chars().chain("000".chars()).take(3).collect();
+    let ms: i64 = frac.parse().ok()?;
+    // Days from 1970-01-01 in the proleptic Gregorian calendar.
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1000 + ms)
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
-/// Walks a vector file and turns every recognisable vector into seeds.
+/// Walks a vector file and turns every signing and callback vector into
+/// seeds (the `cases` files are read by [`from_cases`]).
 fn from_vectors(stem: &str, value: &Value, seeds: &mut Seeds) {
     let mut n = 0usize;
     walk(value, &mut |v| {
@@ -748,66 +923,49 @@ fn from_vectors(stem: &str, value: &Value, seeds: &mut Seeds) {
                 ]),
             );
         }
-        // A callback vector: a raw body and its signature, no request line.
-        if let (None, Some(body), Some(sig)) = (s(v, "method"), s(v, "body"), s(v, "signature")) {
+        // A Basic-auth vector: credentials and their header, no request.
+        if let (None, Some(customer_id), Some(key), Some(_)) = (
+            s(v, "method"),
+            s(v, "customer_id"),
+            s(v, "api_key"),
+            s(v, "authorization"),
+        ) {
             add(
                 seeds,
-                "telesign_callback",
+                "telesign_signing",
                 name.clone(),
-                fields(&[b"\x01", sig.as_bytes(), body.as_bytes()]),
+                fields(&[
+                    b"GET",
+                    b"",
+                    b"Wed, 14 Dec 2016 18:20:12 GMT",
+                    b"A1592C6F-E384-4CDB-BC42-C3AB970369E9",
+                    b"",
+                    format!("/v1/verify/{REFERENCE_ID}").as_bytes(),
+                    customer_id.as_bytes(),
+                    key.as_bytes(),
+                ]),
             );
         }
-        // A response vector: `{"status": N, "headers": {..}, "body": ..}`
-        // under an operation name the file or the vector names.
-        if let (Some(status), Some(body)) = (v.get("status").and_then(Value::as_u64), v.get("body"))
-        {
-            let body = match body {
-                Value::String(text) => text.clone(),
-                other => other.to_string(),
-            };
-            let headers: Vec<(String, String)> = v
-                .get("headers")
-                .and_then(Value::as_object)
-                .map(|m| {
-                    m.iter()
-                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let hint = format!("{stem} {}", s(v, "operation").unwrap_or(""));
-            for target in response_targets(&hint) {
+        // A callback vector: a raw body and its signature, no request line,
+        // in each header form `checks::telesign_callback` decodes (mode 0:
+        // `Authorization`, 1: `X-TS-Authorization`; `TSA id:sig` or bare).
+        if let (None, Some(body), Some(sig)) = (s(v, "method"), s(v, "body"), s(v, "signature")) {
+            let tsa = format!("TSA {CUSTOMER_ID}:{sig}");
+            for (form, mode, value) in [
+                ("a", &b""[..], tsa.as_str()),
+                ("b", b"\x01", tsa.as_str()),
+                ("c", b"", sig),
+                ("d", b"\x01", sig),
+            ] {
                 add(
                     seeds,
-                    target,
-                    name.clone(),
-                    response(status, &headers, body.as_bytes()),
+                    "telesign_callback",
+                    format!("{name}{form}"),
+                    fields(&[mode, value.as_bytes(), body.as_bytes()]),
                 );
             }
         }
     });
-}
-
-/// The response targets a vector is for, from the words naming it.
-fn response_targets(hint: &str) -> Vec<&'static str> {
-    let hint = hint.to_ascii_lowercase();
-    let mut out = Vec::new();
-    if hint.contains("telesign")
-        || hint.contains("sms")
-        || hint.contains("call")
-        || hint.contains("send")
-    {
-        out.push("telesign_send_response");
-    }
-    if hint.contains("telesign") || hint.contains("status") || hint.contains("complet") {
-        out.push("telesign_status_response");
-    }
-    if hint.contains("dotdigital") || hint.contains("verify") || hint.contains("send_code") {
-        out.push("dotdigital_send_code_response");
-    }
-    if hint.contains("dotdigital") || hint.contains("validat") {
-        out.push("dotdigital_validate_code_response");
-    }
-    out
 }
 
 fn walk(value: &Value, f: &mut dyn FnMut(&Value)) {
