@@ -256,11 +256,21 @@ impl TeleSignError {
 
 impl fmt::Display for TeleSignError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "TeleSign refused the request (HTTP {}",
-            self.http_status.as_u16()
-        )?;
+        // A 5xx status without errors is a send TeleSign attempted and the
+        // carrier or gateway failed, not a refusal of the request.
+        let attempted = self.errors.is_empty()
+            && self.status.is_some_and(|s| {
+                !matches!(
+                    s,
+                    StatusCode::TransactionNotAttempted | StatusCode::NotAuthorized
+                )
+            });
+        let what = if attempted {
+            "TeleSign reported a failed send"
+        } else {
+            "TeleSign refused the request"
+        };
+        write!(f, "{what} (HTTP {}", self.http_status.as_u16())?;
         if let Some(s) = self.status {
             write!(f, ", status {s}")?;
         }
@@ -277,5 +287,40 @@ impl fmt::Display for TeleSignError {
             })?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::*;
+
+    fn error(status: i64, errors: &[(i64, &str)]) -> TeleSignError {
+        TeleSignError {
+            http_status: http::StatusCode::OK,
+            status: Some(StatusCode::from_code(status)),
+            errors: errors.iter().map(|(c, d)| ApiError::new(*c, d)).collect(),
+            reference_id: None,
+            operation_sends_message: true,
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn says_whether_the_send_was_refused_or_attempted_and_never_echoes_a_code() {
+        let refused = error(
+            500,
+            &[(-10001, "Invalid Request: verify_code Parameter: 1234567")],
+        );
+        assert_eq!(
+            refused.to_string(),
+            "TeleSign refused the request (HTTP 200, status 500 Transaction not attempted): \
+             -10001: Invalid Request: verify_code Parameter: *** [no message was sent]"
+        );
+        let attempted = error(504, &[]);
+        assert_eq!(
+            attempted.to_string(),
+            "TeleSign reported a failed send (HTTP 200, status 504 Carrier rejected - permanent error) \
+             [a message may have been sent]"
+        );
     }
 }

@@ -6,13 +6,16 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
-use http::HeaderValue;
+use http::{HeaderName, HeaderValue};
 use sha2::Sha256;
 
 use super::Credentials;
 
 /// The value of the `x-ts-auth-method` header for HMAC signing.
 pub const AUTH_METHOD_HMAC: &str = "HMAC-SHA256";
+
+const X_TS_AUTH_METHOD: HeaderName = HeaderName::from_static("x-ts-auth-method");
+const X_TS_NONCE: HeaderName = HeaderName::from_static("x-ts-nonce");
 
 /// How requests prove who sends them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -41,22 +44,44 @@ pub fn string_to_sign(
     resource: &str,
 ) -> Vec<u8> {
     let mut s = Vec::with_capacity(96 + body.len() + resource.len());
-    s.extend_from_slice(method.as_bytes());
-    s.push(b'\n');
-    s.extend_from_slice(content_type.as_bytes());
-    s.push(b'\n');
-    s.extend_from_slice(date.as_bytes());
-    s.extend_from_slice(b"\nx-ts-auth-method:");
-    s.extend_from_slice(AUTH_METHOD_HMAC.as_bytes());
-    s.extend_from_slice(b"\nx-ts-nonce:");
-    s.extend_from_slice(nonce.as_bytes());
-    if !content_type.is_empty() && !body.is_empty() {
-        s.push(b'\n');
-        s.extend_from_slice(body);
-    }
-    s.push(b'\n');
-    s.extend_from_slice(resource.as_bytes());
+    write_string_to_sign(
+        |part| s.extend_from_slice(part),
+        method,
+        content_type,
+        date,
+        nonce,
+        body,
+        resource,
+    );
     s
+}
+
+/// Hands the string-to-sign to `out` piece by piece: the one definition both
+/// [`string_to_sign`] and the streaming signature use.
+fn write_string_to_sign(
+    mut out: impl FnMut(&[u8]),
+    method: &str,
+    content_type: &str,
+    date: &str,
+    nonce: &str,
+    body: &[u8],
+    resource: &str,
+) {
+    out(method.as_bytes());
+    out(b"\n");
+    out(content_type.as_bytes());
+    out(b"\n");
+    out(date.as_bytes());
+    out(b"\nx-ts-auth-method:");
+    out(AUTH_METHOD_HMAC.as_bytes());
+    out(b"\nx-ts-nonce:");
+    out(nonce.as_bytes());
+    if !content_type.is_empty() && !body.is_empty() {
+        out(b"\n");
+        out(body);
+    }
+    out(b"\n");
+    out(resource.as_bytes());
 }
 
 /// `base64(HMAC-SHA256(key, message))`: the signature of a request's
@@ -95,8 +120,37 @@ pub fn hmac_signature(
     body: &[u8],
     resource: &str,
 ) -> String {
-    let message = string_to_sign(method, content_type, date, nonce, body, resource);
-    STANDARD.encode(credentials_hmac(credentials, &message))
+    let mut signature = String::with_capacity(44);
+    push_hmac_signature(
+        &mut signature,
+        credentials,
+        [method, content_type, date, nonce],
+        body,
+        resource,
+    );
+    signature
+}
+
+/// Appends the base64 HMAC signature to `out`, feeding the string-to-sign
+/// to the MAC in pieces (no copy of the body).
+fn push_hmac_signature(
+    out: &mut String,
+    credentials: &Credentials,
+    [method, content_type, date, nonce]: [&str; 4],
+    body: &[u8],
+    resource: &str,
+) {
+    let mut mac = credentials.mac();
+    write_string_to_sign(
+        |part| mac.update(part),
+        method,
+        content_type,
+        date,
+        nonce,
+        body,
+        resource,
+    );
+    STANDARD.encode_string(mac.finalize().into_bytes(), out);
 }
 
 /// `Basic base64(customer_id ":" api_key)`, with the key as typed (not decoded).
@@ -132,16 +186,18 @@ pub fn sign(
             credentials.api_key().expose_secret(),
         ),
         AuthMethod::Hmac => {
-            let signature = hmac_signature(
+            let mut value = String::with_capacity(credentials.customer_id().len() + 49);
+            value.push_str("TSA ");
+            value.push_str(credentials.customer_id());
+            value.push(':');
+            push_hmac_signature(
+                &mut value,
                 credentials,
-                request.method().as_str(),
-                content_type,
-                date,
-                nonce,
+                [request.method().as_str(), content_type, date, nonce],
                 request.body(),
                 request.uri().path(),
             );
-            format!("TSA {}:{}", credentials.customer_id(), signature)
+            value
         }
     };
     let headers = request.headers_mut();
@@ -152,21 +208,35 @@ pub fn sign(
         v.set_sensitive(true);
         headers.insert(http::header::AUTHORIZATION, v);
     }
-    let mut set = |name: &'static str, value: &str| {
-        if let Ok(v) = HeaderValue::from_str(value) {
-            headers.insert(name, v);
-        }
-    };
-    set("date", date);
+    if let Ok(v) = HeaderValue::from_str(date) {
+        headers.insert(http::header::DATE, v);
+    }
     if method == AuthMethod::Hmac {
-        set("x-ts-auth-method", AUTH_METHOD_HMAC);
-        set("x-ts-nonce", nonce);
+        headers.insert(X_TS_AUTH_METHOD, HeaderValue::from_static(AUTH_METHOD_HMAC));
+        if let Ok(v) = HeaderValue::from_str(nonce) {
+            headers.insert(X_TS_NONCE, v);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_streamed_signature_is_the_signature_of_the_string_to_sign() {
+        let creds = Credentials::new("C", "VGVzdCBLZXk=").unwrap();
+        for (ct, body) in [
+            ("application/x-www-form-urlencoded", &b"a=b"[..]),
+            ("", &b""[..]),
+        ] {
+            let text = string_to_sign("POST", ct, "D", "N", body, "/v1/x");
+            assert_eq!(
+                hmac_signature(&creds, "POST", ct, "D", "N", body, "/v1/x"),
+                STANDARD.encode(credentials_hmac(&creds, &text))
+            );
+        }
+    }
 
     #[test]
     fn string_to_sign_layout() {
