@@ -283,11 +283,10 @@ proptest! {
         let (sms, field) = apply(sms, &b);
         let err = sms.to_request(&config(), role).unwrap_err();
         prop_assert_eq!(err.fields().collect::<Vec<_>>(), vec![field]);
-        if let Some(code) = &sms.verify_code {
-            if code.expose_secret().len() >= 3 {
+        if let Some(code) = &sms.verify_code
+            && code.expose_secret().len() >= 3 {
                 prop_assert!(!err.to_string().contains(code.expose_secret()));
             }
-        }
     }
 
     #[test]
