@@ -6,18 +6,27 @@ use crate::{root, sh};
 
 /// cargo-fuzz needs nightly-only flags (`-Zsanitizer`); `RUSTC_BOOTSTRAP=1` unlocks them
 /// on the stable toolchain, which is the only one this project assumes.
+///
+/// `--seconds N` bounds each target's run by time (exploration, different on
+/// every run); `--runs N --seed S` makes each target execute exactly N inputs
+/// from a fixed seed, so a CI run repeats a run that already passed here
+/// instead of gambling on new inputs (time still caps it at `--seconds`).
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut seconds = 30u64;
+    let mut runs: Option<u64> = None;
+    let mut seed: Option<u64> = None;
     let mut targets = Vec::new();
     let mut it = args.iter();
+    let number = |it: &mut std::slice::Iter<'_, String>, flag: &str| {
+        it.next()
+            .and_then(|s| s.parse::<u64>().ok())
+            .ok_or(format!("{flag} needs a number"))
+    };
     while let Some(arg) = it.next() {
         match arg.as_str() {
-            "--seconds" => {
-                seconds = it
-                    .next()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or("--seconds needs a number")?;
-            }
+            "--seconds" => seconds = number(&mut it, "--seconds")?,
+            "--runs" => runs = Some(number(&mut it, "--runs")?),
+            "--seed" => seed = Some(number(&mut it, "--seed")?),
             t => targets.push(t.to_owned()),
         }
     }
@@ -38,10 +47,14 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         if seeds.is_dir() {
             cmd.arg(&seeds);
         }
-        cmd.arg("--")
-            .arg(format!("-max_total_time={seconds}"))
-            .arg("-rss_limit_mb=4096")
-            .arg("-max_len=65536");
+        cmd.arg("--").arg(format!("-max_total_time={seconds}"));
+        if let Some(runs) = runs {
+            cmd.arg(format!("-runs={runs}"));
+        }
+        if let Some(seed) = seed {
+            cmd.arg(format!("-seed={seed}"));
+        }
+        cmd.arg("-rss_limit_mb=4096").arg("-max_len=65536");
         sh(&mut cmd)?;
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! `cargo xtask <task>`: the project's automation, in Rust rather than shell.
 //!
 //! - `cargo xtask ci`: exactly what CI runs (`.ci/run`).
-//! - `cargo xtask fuzz [--seconds N] [TARGET...]`: every cargo-fuzz target (or the named ones) for N seconds each.
+//! - `cargo xtask fuzz [--seconds N] [--runs N --seed S] [TARGET...]`: every cargo-fuzz target (or the named ones), for N seconds each or N inputs from a fixed seed.
 //! - `cargo xtask bench`: the criterion benchmarks, then rewrites the table in `BENCHMARKS.md`.
 //! - `cargo xtask fuzz-seeds`: regenerates `fuzz/seeds/` from the JSON test vectors.
 
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Some("fuzz-seeds") => seeds::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | fuzz [--seconds N] [TARGET...] | bench [CRITERION ARGS...] | fuzz-seeds"
+                "usage: cargo xtask ci | fuzz [--seconds N] [--runs N --seed S] [TARGET...] | bench [CRITERION ARGS...] | fuzz-seeds"
             );
             return ExitCode::from(2);
         }
