@@ -1,12 +1,17 @@
 //! The sans-IO core alone: build + sign, parse, and the full round (build,
 //! sign, parse the answer) for each operation, and callback verification.
 //!
+//! `call/*`: what an adapter does around one successful attempt, without
+//! the I/O: plan the call, build, sign with a fresh date and nonce, read the
+//! answer ([`verify_core::call`]).
+//!
 //! Target: a full TeleSign SMS round, and a full dotdigital send, under 3 µs.
 
 use std::hint::black_box;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use verify_core::call::{Call, Settings, Step};
 use verify_core::dotdigital::{self, RequestId, SendCode, ValidateCode};
 use verify_core::telesign::{self, Complete, GetStatus, ReferenceId, SendCall, SendSms, Ucid};
 use verify_core::{Code, Operation, ProviderConfig, Role};
@@ -84,6 +89,31 @@ fn bench_op<O: Operation>(
     });
 }
 
+/// Registers `call/<name>`: the call driver around one successful attempt.
+fn bench_call<O: Operation>(
+    c: &mut Criterion,
+    name: &str,
+    config: &ProviderConfig,
+    op: &O,
+    answer: &http::Response<&'static [u8]>,
+) {
+    let settings = Settings::new(config.clone());
+    let one_call = || {
+        let mut call = Call::new(&settings, op).expect("a provider for the operation");
+        let mut attempts = call.attempts().expect("a valid operation");
+        let (request, _) = attempts.next_request(Instant::now(), SystemTime::now(), NONCE);
+        black_box(request);
+        match attempts.finish(Ok(answer.clone()), Instant::now(), 0.5) {
+            Step::Done(output) => output,
+            _ => panic!("{name}: the sample answer is a success"),
+        }
+    };
+    one_call();
+    c.bench_function(&format!("call/{name}"), |b| {
+        b.iter(|| black_box(one_call()))
+    });
+}
+
 fn operations(c: &mut Criterion) {
     let ts = telesign_config();
     let dd = dotdigital_config();
@@ -93,10 +123,18 @@ fn operations(c: &mut Criterion) {
         .template("Your Example code is $$CODE$$")
         .ucid(Ucid::Atck);
     bench_op(c, "telesign_sms", &ts, &sms, &response(200, SEND_OK));
+    bench_call(c, "telesign_sms", &ts, &sms, &response(200, SEND_OK));
     let call = SendCall::new("15555550100").verify_code(Code::new("12345"));
     bench_op(c, "telesign_call", &ts, &call, &response(200, SEND_OK));
     let status = GetStatus::new(reference_id.clone()).verify_code(Code::new("12345"));
     bench_op(
+        c,
+        "telesign_status",
+        &ts,
+        &status,
+        &response(200, STATUS_OK),
+    );
+    bench_call(
         c,
         "telesign_status",
         &ts,

@@ -22,6 +22,11 @@ pub struct BaseUrl {
     /// Without a trailing slash.
     url: String,
     https: bool,
+    /// The parts of `url`, parsed once: requests are joined from them.
+    scheme: http::uri::Scheme,
+    authority: http::uri::Authority,
+    /// The path prefix without a trailing slash; empty for none.
+    prefix: String,
 }
 
 impl BaseUrl {
@@ -64,10 +69,17 @@ impl BaseUrl {
             )));
         }
         let path = uri.path().trim_end_matches('/');
-        let scheme = if https { "https" } else { "http" };
+        let scheme = if https {
+            http::uri::Scheme::HTTPS
+        } else {
+            http::uri::Scheme::HTTP
+        };
         Ok(Self {
             url: format!("{scheme}://{authority}{path}"),
             https,
+            authority: authority.clone(),
+            scheme,
+            prefix: path.to_owned(),
         })
     }
 
@@ -86,13 +98,30 @@ impl BaseUrl {
     /// `path_and_query` must already be percent-encoded; the core only passes
     /// paths built from validated parts.
     pub fn join(&self, path_and_query: &str) -> http::Uri {
-        let joined = format!("{}{}", self.url, path_and_query);
-        // The base was parsed as a URI and the path is made of validated,
-        // URI-safe characters, so this cannot fail in practice; fall back to
-        // the base alone rather than panic.
-        joined
-            .parse()
-            .unwrap_or_else(|_| self.url.parse().unwrap_or_default())
+        let mut joined = String::with_capacity(self.prefix.len() + path_and_query.len());
+        joined.push_str(&self.prefix);
+        joined.push_str(path_and_query);
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        // The path is made of validated, URI-safe characters, so this cannot
+        // fail in practice; fall back to the base's root rather than panic.
+        parts.path_and_query = Some(
+            http::uri::PathAndQuery::try_from(joined)
+                .unwrap_or_else(|_| http::uri::PathAndQuery::from_static("/")),
+        );
+        http::Uri::from_parts(parts).unwrap_or_default()
+    }
+
+    /// Whether `uri` lies under this base URL: same scheme and host, and a
+    /// path at or below the prefix.
+    pub fn contains(&self, uri: &http::Uri) -> bool {
+        uri.scheme() == Some(&self.scheme)
+            && uri.authority() == Some(&self.authority)
+            && uri
+                .path()
+                .strip_prefix(self.prefix.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     }
 }
 
@@ -119,6 +148,25 @@ mod tests {
             b.join("/v1/verify/sms").to_string(),
             "https://example.com/prefix/v1/verify/sms"
         );
+    }
+
+    #[test]
+    fn contains_only_uris_under_the_base() {
+        let b = BaseUrl::new("https://example.com/prefix").unwrap();
+        assert!(b.contains(&b.join("/v1/verify/sms?x=1")));
+        assert!(b.contains(&"https://EXAMPLE.com/prefix".parse().unwrap()));
+        for other in [
+            "http://example.com/prefix/v1",
+            "https://example.org/prefix/v1",
+            "https://example.com:8443/prefix/v1",
+            "https://example.com/prefixed/v1",
+            "https://example.com/v1",
+            "/prefix/v1",
+        ] {
+            assert!(!b.contains(&other.parse().unwrap()), "{other}");
+        }
+        let root = BaseUrl::allow_plain_http("http://127.0.0.1:1/").unwrap();
+        assert!(root.contains(&root.join("/v1/verify/0123")));
     }
 
     #[test]

@@ -269,19 +269,13 @@ impl<'a, O: Operation> Call<'a, O> {
         };
         self.next += 1;
         let provider = config.provider();
-        let fail = |kind| Error::new(kind, op.name(), Some(provider), op.idempotency(), 0);
-        let request = op
-            .to_request(config, role)
-            .map_err(|e| fail(ErrorKind::Validation(e)))?;
-        if !under_base_url(request.uri(), config) {
-            return Err(fail(ErrorKind::Config(ConfigError::BaseUrl(
-                "the operation built a URL outside the configured base URL".into(),
-            ))));
-        }
+        let request = build_checked(op, config, role)
+            .map_err(|kind| Error::new(kind, op.name(), Some(provider), op.idempotency(), 0))?;
         Ok(Attempts {
             op,
             config,
-            request,
+            role,
+            request: Some(request),
             timeouts: self.settings.timeouts_for(provider),
             policy: self.settings.retry_policy,
             attempt: 0,
@@ -307,12 +301,20 @@ impl<'a, O: Operation> Call<'a, O> {
     }
 }
 
-/// Whether `uri` lies under the configured base URL: credentials go nowhere
-/// else.
-fn under_base_url(uri: &http::Uri, config: &ProviderConfig) -> bool {
-    let uri = uri.to_string();
-    uri.strip_prefix(config.base_url().as_str())
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
+/// Validates `op` and builds its unsigned request for `config`, refusing a
+/// URL outside the configured base URL (credentials go nowhere else).
+fn build_checked<O: Operation>(
+    op: &O,
+    config: &ProviderConfig,
+    role: Role,
+) -> Result<http::Request<Vec<u8>>, ErrorKind> {
+    let request = op.to_request(config, role).map_err(ErrorKind::Validation)?;
+    if !config.base_url().contains(request.uri()) {
+        return Err(ErrorKind::Config(ConfigError::BaseUrl(
+            "the operation built a URL outside the configured base URL".into(),
+        )));
+    }
+    Ok(request)
 }
 
 /// What to do after an attempt.
@@ -332,7 +334,10 @@ pub enum Step<T> {
 pub struct Attempts<'a, O> {
     op: &'a O,
     config: &'a ProviderConfig,
-    request: http::Request<Vec<u8>>,
+    role: Role,
+    /// The unsigned request of the next attempt: built for the first one,
+    /// built again only when a retry is decided (most calls need one).
+    request: Option<http::Request<Vec<u8>>>,
     timeouts: Timeouts,
     policy: RetryPolicy,
     attempt: u32,
@@ -366,7 +371,13 @@ impl<O: Operation> Attempts<'_, O> {
     ) -> (http::Request<Vec<u8>>, Duration) {
         self.attempt += 1;
         let deadline = *self.deadline.get_or_insert(now + self.timeouts.overall);
-        let mut request = self.request.clone();
+        // Taken when `finish` prepared it; built again only if a caller asks
+        // twice without `finish` (an unbuildable request becomes an empty
+        // one, which no transport can send).
+        let mut request = match self.request.take() {
+            Some(request) => request,
+            None => build_checked(self.op, self.config, self.role).unwrap_or_default(),
+        };
         self.config.authorize(&mut request, date, nonce);
         (request, deadline.saturating_duration_since(now))
     }
@@ -402,16 +413,21 @@ impl<O: Operation> Attempts<'_, O> {
             self.policy
                 .delay_before_retry(self.attempt, kind.retry_after(), jitter)
         });
-        match delay {
-            Some(delay) if delay < time_left => Step::Retry(delay),
-            _ => Step::Failed(Error::new(
-                kind,
-                self.op.name(),
-                Some(self.provider()),
-                idempotency,
-                self.attempt,
-            )),
+        if let Some(delay) = delay.filter(|d| *d < time_left) {
+            // The same operation builds the same request; should it not,
+            // the call ends with this attempt's failure.
+            if let Ok(request) = build_checked(self.op, self.config, self.role) {
+                self.request = Some(request);
+                return Step::Retry(delay);
+            }
         }
+        Step::Failed(Error::new(
+            kind,
+            self.op.name(),
+            Some(self.provider()),
+            idempotency,
+            self.attempt,
+        ))
     }
 }
 
@@ -722,6 +738,88 @@ mod tests {
         assert_eq!(attempts.attempt(), 2);
         let ok = response(200, status_body(200, ""));
         assert!(matches!(attempts.finish(ok, t0, 0.0), Step::Done(_)));
+    }
+
+    /// A status query that counts its builds and can be built only
+    /// `buildable` times.
+    struct Counted {
+        inner: GetStatus,
+        builds: std::cell::Cell<u32>,
+        buildable: u32,
+    }
+
+    impl Operation for Counted {
+        type Output = telesign::VerifyResponse;
+        fn name(&self) -> &'static str {
+            "counted"
+        }
+        fn provider(&self) -> Option<Provider> {
+            self.inner.provider()
+        }
+        fn idempotency(&self) -> Idempotency {
+            self.inner.idempotency()
+        }
+        fn to_request(
+            &self,
+            config: &ProviderConfig,
+            role: Role,
+        ) -> Result<http::Request<Vec<u8>>, ValidationError> {
+            self.builds.set(self.builds.get() + 1);
+            if self.builds.get() > self.buildable {
+                return Err(ValidationError::single("x", "changed its mind"));
+            }
+            self.inner.to_request(config, role)
+        }
+        fn parse_response(
+            &self,
+            provider: Provider,
+            response: http::Response<&[u8]>,
+        ) -> Result<Self::Output, ResponseError> {
+            self.inner.parse_response(provider, response)
+        }
+    }
+
+    #[test]
+    fn the_request_is_built_again_only_for_a_retry() {
+        let settings = fast(Settings::new(telesign_config()));
+        let unavailable = || {
+            response(
+                503,
+                status_body(500, r#"{"code":-90001,"description":"x"}"#),
+            )
+        };
+        let op = Counted {
+            inner: GetStatus::new(REF.parse::<ReferenceId>().unwrap()),
+            builds: Default::default(),
+            buildable: u32::MAX,
+        };
+        let mut call = Call::new(&settings, &op).unwrap();
+        let mut attempts = call.attempts().unwrap();
+        let t0 = Instant::now();
+        attempts.next_request(t0, SystemTime::UNIX_EPOCH, "n1");
+        assert_eq!(op.builds.get(), 1, "the first attempt uses the first build");
+        let step = attempts.finish(unavailable(), t0, 0.0);
+        assert!(matches!(step, Step::Retry(_)));
+        let (again, _) = attempts.next_request(t0, SystemTime::UNIX_EPOCH, "n2");
+        assert_eq!(op.builds.get(), 2);
+        assert_eq!(again.headers()["x-ts-nonce"], "n2");
+        assert!(matches!(
+            attempts.finish(response(200, status_body(200, "")), t0, 0.0),
+            Step::Done(_)
+        ));
+
+        // An operation that cannot be built again ends the call with the
+        // attempt's own failure, not a retry.
+        let fickle = Counted { buildable: 1, ..op };
+        fickle.builds.set(0);
+        let mut call = Call::new(&settings, &fickle).unwrap();
+        let mut attempts = call.attempts().unwrap();
+        attempts.next_request(t0, SystemTime::UNIX_EPOCH, "n1");
+        let Step::Failed(err) = attempts.finish(unavailable(), t0, 0.0) else {
+            panic!("no retry without a request");
+        };
+        assert!(matches!(err.kind(), ErrorKind::Response(_)), "{err}");
+        assert_eq!(err.attempts(), 1);
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub struct Credentials {
     /// HMAC-SHA256 keyed with the decoded key, cloned for each signature
     /// (saves hashing the key's pads every time).
     mac: hmac::Hmac<sha2::Sha256>,
+    /// The Basic `Authorization` value, encoded once (marked sensitive).
+    basic: http::HeaderValue,
 }
 
 impl Credentials {
@@ -85,10 +87,17 @@ impl Credentials {
         )
         .decode(api_key.expose_secret().trim())
         .map_err(|_| ConfigError::ApiKeyNotBase64)?;
+        let mut basic = http::HeaderValue::from_str(&signing::basic_authorization(
+            &customer_id,
+            api_key.expose_secret(),
+        ))
+        .map_err(|_| ConfigError::InvalidCredential("api_key"))?;
+        basic.set_sensitive(true);
         Ok(Self {
             customer_id,
             api_key,
             mac: signing::keyed_mac(&decoded_key),
+            basic,
         })
     }
 
@@ -105,6 +114,11 @@ impl Credentials {
     /// A fresh HMAC-SHA256 state keyed with the decoded API key.
     pub(crate) fn mac(&self) -> hmac::Hmac<sha2::Sha256> {
         self.mac.clone()
+    }
+
+    /// The Basic `Authorization` header value.
+    pub(crate) fn basic_header(&self) -> http::HeaderValue {
+        self.basic.clone()
     }
 }
 

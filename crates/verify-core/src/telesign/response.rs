@@ -4,6 +4,7 @@
 //! `errors[].code`, not on the HTTP status; the HTTP status only matters
 //! when the body is not the documented JSON.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
@@ -147,36 +148,43 @@ pub(crate) enum Kind {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct RawBody {
-    reference_id: Option<String>,
+struct RawBody<'a> {
+    #[serde(borrow)]
+    reference_id: Option<Cow<'a, str>>,
     resource_uri: Option<String>,
     sub_resource: Option<String>,
-    errors: Option<Vec<RawError>>,
-    status: Option<RawStatus>,
-    verify: Option<RawVerify>,
+    #[serde(borrow)]
+    errors: Option<Vec<RawError<'a>>>,
+    #[serde(borrow)]
+    status: Option<RawStatus<'a>>,
+    #[serde(borrow)]
+    verify: Option<RawVerify<'a>>,
     additional_info: Option<serde_json::Value>,
     submit_timestamp: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct RawError {
+struct RawError<'a> {
     code: Option<i64>,
-    description: Option<String>,
+    #[serde(borrow)]
+    description: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct RawStatus {
+struct RawStatus<'a> {
     code: Option<i64>,
-    description: Option<String>,
+    #[serde(borrow)]
+    description: Option<Cow<'a, str>>,
     updated_on: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct RawVerify {
-    code_state: Option<String>,
+struct RawVerify<'a> {
+    #[serde(borrow)]
+    code_state: Option<Cow<'a, str>>,
     code_entered: Option<String>,
 }
 
@@ -256,7 +264,7 @@ pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body, String> {
         }),
     };
     Ok(Body {
-        reference_id: raw.reference_id,
+        reference_id: raw.reference_id.map(Cow::into_owned),
         resource_uri: raw.resource_uri,
         sub_resource: raw.sub_resource,
         errors,

@@ -181,10 +181,7 @@ pub fn sign(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let authorization = match method {
-        AuthMethod::Basic => basic_authorization(
-            credentials.customer_id(),
-            credentials.api_key().expose_secret(),
-        ),
+        AuthMethod::Basic => Some(credentials.basic_header()),
         AuthMethod::Hmac => {
             let mut value = String::with_capacity(credentials.customer_id().len() + 49);
             value.push_str("TSA ");
@@ -197,15 +194,17 @@ pub fn sign(
                 request.body(),
                 request.uri().path(),
             );
-            value
+            HeaderValue::try_from(value).ok().map(|mut v| {
+                v.set_sensitive(true);
+                v
+            })
         }
     };
     let headers = request.headers_mut();
     // Credentials are checked for header-safe characters when built, and the
     // date and nonce are the caller's; an unusable value is dropped rather
     // than panicking, and the server then answers with a typed error.
-    if let Ok(mut v) = HeaderValue::from_str(&authorization) {
-        v.set_sensitive(true);
+    if let Some(v) = authorization {
         headers.insert(http::header::AUTHORIZATION, v);
     }
     if let Ok(v) = HeaderValue::from_str(date) {
