@@ -42,30 +42,33 @@ impl BaseUrl {
     }
 
     fn parse(url: &str, plain_ok: bool) -> Result<Self, ConfigError> {
+        // Errors show the URL without any user information: it can hold a
+        // password.
+        let shown = without_userinfo(url);
         let uri: http::Uri = url
             .parse()
-            .map_err(|e: http::uri::InvalidUri| ConfigError::BaseUrl(format!("{url:?}: {e}")))?;
+            .map_err(|e: http::uri::InvalidUri| ConfigError::BaseUrl(format!("{shown:?}: {e}")))?;
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") if plain_ok => false,
             Some("http") => return Err(ConfigError::PlainHttp),
             _ => {
                 return Err(ConfigError::BaseUrl(format!(
-                    "{url:?}: must start with https://"
+                    "{shown:?}: must start with https://"
                 )));
             }
         };
         let Some(authority) = uri.authority() else {
-            return Err(ConfigError::BaseUrl(format!("{url:?}: no host")));
+            return Err(ConfigError::BaseUrl(format!("{shown:?}: no host")));
         };
         if authority.as_str().contains('@') {
             return Err(ConfigError::BaseUrl(format!(
-                "{url:?}: credentials in the URL are not supported"
+                "{shown:?}: credentials in the URL are not supported"
             )));
         }
         if uri.query().is_some() {
             return Err(ConfigError::BaseUrl(format!(
-                "{url:?}: must not have a query"
+                "{shown:?}: must not have a query"
             )));
         }
         let path = uri.path().trim_end_matches('/');
@@ -125,6 +128,18 @@ impl BaseUrl {
     }
 }
 
+/// `url` with anything before an `@` in its authority replaced by
+/// `[redacted]`, whether or not the rest parses.
+fn without_userinfo(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &url[..start], &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 impl fmt::Debug for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("BaseUrl").field(&self.url).finish()
@@ -167,6 +182,31 @@ mod tests {
         }
         let root = BaseUrl::allow_plain_http("http://127.0.0.1:1/").unwrap();
         assert!(root.contains(&root.join("/v1/verify/0123")));
+    }
+
+    #[test]
+    fn errors_never_show_a_password_in_the_url() {
+        for url in [
+            "https://apiuser:hunter2secret@host.example",
+            "https://apiuser:hunter2secret@host.example/path?q=1",
+            "https://apiuser:hunter 2secret@host.example",
+            "ftp://apiuser:hunter2secret@host.example",
+            "apiuser:hunter2secret@host.example",
+            "http://apiuser:hunter2secret@127.0.0.1:1",
+        ] {
+            let e = BaseUrl::new(url).unwrap_err();
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains("hunter"), "{shown}");
+            assert!(!shown.contains("apiuser"), "{shown}");
+        }
+        assert_eq!(
+            without_userinfo("https://u:p@h.example/a@b"),
+            "https://[redacted]@h.example/a@b"
+        );
+        assert_eq!(
+            without_userinfo("https://h.example/a@b"),
+            "https://h.example/a@b"
+        );
     }
 
     #[test]

@@ -269,8 +269,15 @@ impl<'a, O: Operation> Call<'a, O> {
         };
         self.next += 1;
         let provider = config.provider();
-        let request = build_checked(op, config, role)
-            .map_err(|kind| Error::new(kind, op.name(), Some(provider), op.idempotency(), 0))?;
+        let request = build_checked(op, config, role).map_err(|kind| {
+            let error = Error::new(kind, op.name(), Some(provider), op.idempotency(), 0);
+            // A backup that cannot take the operation keeps the primary's
+            // failure: it says whether a message may already have gone out.
+            match self.earlier.take() {
+                Some(primary) => error.with_primary(primary),
+                None => error,
+            }
+        })?;
         Ok(Attempts {
             op,
             config,
@@ -468,11 +475,12 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// A transport failure; `detail` has its digit runs masked.
+    /// A transport failure; `detail` is shortened, and has its control
+    /// characters replaced and its digit runs masked.
     pub fn transport(written: bool, detail: &str) -> Self {
         Self::Transport {
             written,
-            detail: crate::error::mask_digit_runs(detail),
+            detail: crate::error::provider_text(detail),
         }
     }
 
@@ -820,6 +828,34 @@ mod tests {
         };
         assert!(matches!(err.kind(), ErrorKind::Response(_)), "{err}");
         assert_eq!(err.attempts(), 1);
+    }
+
+    #[test]
+    fn a_backup_that_cannot_take_the_operation_keeps_the_primarys_failure() {
+        // dotdigital generates its own codes: a neutral start with the
+        // caller's code cannot fail over to it.
+        let settings = Builder::<NoClient>::new(telesign_config())
+            .backup(dotdigital_config())
+            .failover_when_maybe_sent(true)
+            .build();
+        let start = Start::new("15555550100").code(Code::new("12345"));
+        let mut call = Call::new(&settings, &start).unwrap();
+        let mut primary = call.attempts().unwrap();
+        let t0 = Instant::now();
+        primary.next_request(t0, SystemTime::UNIX_EPOCH, "n");
+        let reset: Outcome = Err(ErrorKind::transport(true, "connection reset"));
+        let Step::Failed(err) = primary.finish(reset, t0, 0.0) else {
+            panic!("a written send is not retried");
+        };
+        assert!(err.message_may_have_been_sent());
+        call.fail_over(err).expect("the caller opted in");
+        let err = call.attempts().unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Validation(_)), "{err}");
+        assert!(
+            err.message_may_have_been_sent(),
+            "the primary may have sent: {err}"
+        );
+        assert!(err.primary().is_some());
     }
 
     #[test]

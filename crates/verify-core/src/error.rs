@@ -148,16 +148,11 @@ impl Excerpt {
     pub fn new(body: &[u8]) -> Self {
         // Never look at more than a few times what is kept.
         let head = &body[..body.len().min(Self::MAX_CHARS * 4)];
-        let text = String::from_utf8_lossy(head);
-        let mut out = String::with_capacity(Self::MAX_CHARS);
-        for (taken, c) in text.chars().enumerate() {
-            if taken == Self::MAX_CHARS {
-                out.push('…');
-                break;
-            }
-            out.push(if c.is_control() { ' ' } else { c });
-        }
-        Self(mask_digit_runs(out.trim()))
+        Self(
+            provider_text(&String::from_utf8_lossy(head))
+                .trim()
+                .to_owned(),
+        )
     }
 
     /// The excerpt as text.
@@ -176,6 +171,22 @@ impl fmt::Display for Excerpt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Text a provider sent (a description, an unknown enum value, a body
+/// excerpt), made safe to print: at most [`Excerpt::MAX_CHARS`] characters
+/// (then `…`), control characters replaced by spaces, and every run of three
+/// or more digits masked.
+pub fn provider_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(Excerpt::MAX_CHARS + 4));
+    for (taken, c) in text.chars().enumerate() {
+        if taken == Excerpt::MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    mask_digit_runs(&out)
 }
 
 /// Replaces every run of three or more ASCII digits with `***`.
@@ -320,6 +331,46 @@ mod tests {
             err.to_string(),
             "invalid request: phone_number: must be digits; verify_code: must be 3 to 7 digits"
         );
+    }
+
+    #[test]
+    fn provider_text_is_short_printable_and_masks_digits() {
+        let long = format!("Invalid\r\nRequest: {}\u{0}", "x".repeat(1 << 20));
+        let text = provider_text(&long);
+        assert!(
+            text.chars().count() <= Excerpt::MAX_CHARS + 1,
+            "{}",
+            text.len()
+        );
+        assert!(text.ends_with('…'));
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert_eq!(
+            provider_text("Invalid Request: verify_code Parameter: 1234567\n"),
+            "Invalid Request: verify_code Parameter: *** "
+        );
+    }
+
+    #[test]
+    fn a_huge_telesign_description_stays_short() {
+        let body = format!(
+            r#"{{"status":{{"code":500,"description":"x"}},"errors":[{{"code":-10001,"description":"{}\n{}"}}]}}"#,
+            "a".repeat(1 << 18),
+            "b".repeat(1 << 18)
+        );
+        let op = crate::telesign::SendSms::new("15555550100");
+        let response = http::Response::builder()
+            .status(400)
+            .body(body.as_bytes())
+            .unwrap();
+        let e =
+            crate::Operation::parse_response(&op, crate::Provider::TeleSign, response).unwrap_err();
+        assert!(
+            matches!(e, ResponseError::TeleSign(_)),
+            "the description is read, not refused: {e}"
+        );
+        let shown = e.to_string();
+        assert!(shown.len() < 1000, "{}", shown.len());
+        assert!(!shown.contains('\n'));
     }
 
     #[test]

@@ -196,3 +196,34 @@ fn secrets_never_show_in_debug_or_errors() {
     let err = "8675309".parse::<RequestId>().unwrap_err();
     assert!(!format!("{err} {err:?}").contains("8675309"));
 }
+
+#[test]
+fn a_response_from_another_provider_is_not_read_as_dotdigital() {
+    let body = br#"{"requestId":"0bd57dc3-580c-4c1d-8aee-2ff79bd8633c","phoneNumber":"447979080215","status":"CodeVerified","numberStatus":"On","created":"2024-05-01T10:00:00Z"}"#;
+    let response = || {
+        http::Response::builder()
+            .status(200)
+            .body(&body[..])
+            .unwrap()
+    };
+    let validate = ValidateCode::new(id(), Code::new("123456"));
+    let send = SendCode::new("447979080215", "Test");
+    for e in [
+        validate
+            .parse_response(verify_core::Provider::TeleSign, response())
+            .unwrap_err(),
+        send.parse_response(verify_core::Provider::TeleSign, response())
+            .unwrap_err(),
+    ] {
+        assert!(
+            matches!(e, verify_core::ResponseError::Unexpected(_)),
+            "{e}"
+        );
+        assert!(e.to_string().contains("from telesign"), "{e}");
+    }
+    assert!(
+        validate
+            .parse_response(verify_core::Provider::Dotdigital, response())
+            .is_ok()
+    );
+}

@@ -121,3 +121,24 @@ fn every_dotdigital_status_lands_on_its_row() {
     assert_eq!(DeliveryState::from(&odd), DeliveryState::Unknown);
     assert!(matches!(CheckOutcome::from(&odd), CheckOutcome::Unknown(_)));
 }
+
+#[test]
+fn unnamed_telesign_codes_follow_the_ranges_of_the_table() {
+    use verify_core::neutral::DeliveryState;
+    use verify_core::telesign::StatusCode;
+    // Codes this version does not name, classed by PROVIDERS.md section 3's
+    // ranges: 207-233 and 5xx are "not sent" (failed), others unknown.
+    for (code, state) in [
+        (215, DeliveryState::Failed { temporary: false }),
+        (232, DeliveryState::Failed { temporary: false }),
+        (550, DeliveryState::Failed { temporary: false }),
+        (206, DeliveryState::Unknown),
+        (234, DeliveryState::Unknown),
+        (299, DeliveryState::Unknown),
+        (1900, DeliveryState::Unknown),
+    ] {
+        let status = StatusCode::from_code(code);
+        assert!(matches!(status, StatusCode::Unknown(_)), "{code} is named");
+        assert_eq!(DeliveryState::from(status), state, "{code}");
+    }
+}

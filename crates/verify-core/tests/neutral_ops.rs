@@ -335,6 +335,62 @@ proptest! {
     }
 
     #[test]
+    fn neutral_parsers_never_panic(
+        status in 100u16..600,
+        headers in proptest::collection::vec(
+            (prop_oneof![Just("retry-after".to_owned()), Just("content-type".to_owned()), "[a-z-]{1,12}"], "[ -~]{0,20}"),
+            0..4,
+        ),
+        body in prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..600),
+            // JSON shaped like TeleSign's answers, with odd values.
+            (any::<i64>(), "[ -~]{0,40}", "[ -~]{0,40}").prop_map(|(code, text, id)| {
+                format!(
+                    r#"{{"reference_id":{id:?},"status":{{"code":{code},"description":{text:?}}},"errors":[{{"code":{code},"description":{text:?}}}],"verify":{{"code_state":{text:?}}}}}"#
+                )
+                .into_bytes()
+            }),
+            // ... and like dotdigital's.
+            ("[ -~]{0,40}", "[ -~]{0,40}").prop_map(|(text, id)| {
+                format!(
+                    r#"{{"requestId":{id:?},"phoneNumber":{text:?},"status":{text:?},"numberStatus":{text:?},"created":{text:?}}}"#
+                )
+                .into_bytes()
+            }),
+            "[ -~]{0,40}".prop_map(|t| format!(r#"[{{"property":{t:?},"failureCode":{t:?},"details":{t:?}}}]"#).into_bytes()),
+        ],
+    ) {
+        let mut b = http::Response::builder().status(status);
+        for (k, v) in &headers {
+            b = b.header(k.as_str(), v.as_str());
+        }
+        let response = b.body(body.as_slice()).unwrap();
+        let start = Start::new("447700900123");
+        let checks = [
+            Check::new(format!("telesign:{REF}").parse().unwrap(), Code::new("12345")),
+            Check::new(format!("dotdigital:{GUID}").parse().unwrap(), Code::new("123456")),
+        ];
+        for provider in [Provider::TeleSign, Provider::Dotdigital] {
+            let fresh = || {
+                let mut r = http::Response::new(*response.body());
+                *r.status_mut() = response.status();
+                *r.headers_mut() = response.headers().clone();
+                r
+            };
+            match start.parse_response(provider, fresh()) {
+                Ok(started) => prop_assert_eq!(started.id.provider(), provider),
+                Err(e) => { let _ = (e.to_string(), format!("{e:?}"), e.message_may_have_been_sent()); }
+            }
+            for check in &checks {
+                if let Err(e) = check.parse_response(provider, fresh()) {
+                    let _ = (e.to_string(), format!("{e:?}"));
+                    prop_assert!(!e.message_may_have_been_sent(), "a check sends nothing");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn segments_are_consistent(text in ".{0,400}") {
         let s = segments(&text);
         let (single, part) = match s.encoding {

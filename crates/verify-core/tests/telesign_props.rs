@@ -26,7 +26,7 @@ fn opt<T: std::fmt::Debug + Clone>(
 
 prop_compose! {
     fn valid_sms()(
-        phone in "[0-9]{7,15}",
+        phone in "[1-9][0-9]{6,14}",
         ucid in opt(proptest::sample::select(Ucid::ALL)),
         ip in opt(any::<std::net::IpAddr>()),
         language in opt("[a-zA-Z0-9_-]{1,20}"),
@@ -112,7 +112,8 @@ fn a_break() -> impl Strategy<Value = Break> {
             Just(String::new()),
             "[0-9]{0,6}",
             "[0-9]{16,30}",
-            "[0-9]{3,7}[ +a-z-][0-9]{3,7}"
+            "[0-9]{3,7}[ +a-z-][0-9]{3,7}",
+            "0[0-9]{6,14}"
         ]
         .prop_map(Break::Phone),
         "[g-z.]{1,12}".prop_map(Break::Ip),
@@ -276,10 +277,23 @@ proptest! {
         let mut order = TABLE_ORDER.iter().filter(|f| names.contains(f));
         prop_assert!(names.iter().all(|n| order.next() == Some(n)));
         let get = |k: &str| decoded.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        // Each field decodes to the input's value, compared with the input
+        // itself (not with another rendering of the core's).
+        let flag = |b: Option<bool>| b.map(|b| if b { "true" } else { "false" });
+        let ip = sms.originating_ip.clone();
         prop_assert_eq!(get("phone_number"), Some(sms.phone_number.as_str()));
+        prop_assert_eq!(get("ucid"), sms.ucid.map(Ucid::as_str));
+        prop_assert_eq!(get("originating_ip"), ip.as_deref());
+        prop_assert_eq!(get("language"), sms.language.as_deref());
         prop_assert_eq!(get("verify_code"), sms.verify_code.as_ref().map(Code::expose_secret));
         prop_assert_eq!(get("template"), sms.template.as_deref());
+        prop_assert_eq!(get("sender_id"), sms.sender_id.as_deref());
+        prop_assert_eq!(get("dlt_template_id"), sms.dlt_template_id.as_deref());
+        prop_assert_eq!(get("dlt_entity_id"), sms.dlt_entity_id.as_deref());
+        prop_assert_eq!(get("transaction_amount"), sms.transaction_amount.as_deref());
         prop_assert_eq!(get("transaction_payee"), sms.transaction_payee.as_deref());
+        prop_assert_eq!(get("sim_swap_check"), flag(sms.sim_swap_check));
+        prop_assert_eq!(decoded.len(), expected.len());
         let primary = match (sms.is_primary, role) {
             (Some(true), _) => Some("true"),
             (Some(false), _) | (None, Role::Backup) => Some("false"),

@@ -227,9 +227,14 @@ fn never_written(e: &ureq::Error) -> bool {
         | E::Rustls(_)
         | E::RequireHttpsOnly(_)
         | E::TlsRequired => true,
-        // TLS refuses to carry application data before the handshake is
-        // done, so a TLS failure means no byte of the request went out.
-        E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => true,
+        // A TLS failure reads the same during the handshake (nothing sent:
+        // TLS carries no application data before it completes) and after it
+        // (the request may be out), so only failures that can happen in a
+        // handshake alone count as never written.
+        E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => io
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<rustls::Error>())
+            .is_some_and(handshake_only),
         E::Io(io) => matches!(
             io.kind(),
             io::ErrorKind::ConnectionRefused
@@ -239,6 +244,43 @@ fn never_written(e: &ureq::Error) -> bool {
                 | io::ErrorKind::AddrNotAvailable
                 | io::ErrorKind::AddrInUse
         ),
+        _ => false,
+    }
+}
+
+/// Whether a TLS error can only arise while the handshake is in progress,
+/// before any application data: certificate and negotiation failures, and the
+/// alerts a server sends to refuse a handshake.
+fn handshake_only(e: &rustls::Error) -> bool {
+    use rustls::AlertDescription as A;
+    use rustls::Error as T;
+    match e {
+        T::InvalidCertificate(_)
+        | T::NoCertificatesPresented
+        | T::UnsupportedNameType
+        | T::PeerIncompatible(_)
+        | T::InappropriateHandshakeMessage { .. }
+        | T::InvalidCertRevocationList(_)
+        | T::InvalidEncryptedClientHello(_)
+        | T::NoApplicationProtocol
+        | T::HandshakeNotComplete => true,
+        T::AlertReceived(alert) => matches!(
+            alert,
+            A::HandshakeFailure
+                | A::BadCertificate
+                | A::UnsupportedCertificate
+                | A::CertificateRevoked
+                | A::CertificateExpired
+                | A::CertificateUnknown
+                | A::CertificateRequired
+                | A::UnknownCA
+                | A::ProtocolVersion
+                | A::InsufficientSecurity
+                | A::NoApplicationProtocol
+                | A::UnrecognisedName
+        ),
+        // Decryption failures, malformed records, a peer misbehaving, and
+        // anything newer: possibly after the request went out.
         _ => false,
     }
 }
@@ -267,8 +309,13 @@ mod tests {
             ureq::Error::Io(io::Error::from(io::ErrorKind::ConnectionRefused)),
             ureq::Error::Io(io::Error::new(
                 io::ErrorKind::InvalidData,
-                rustls::Error::DecryptError,
+                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
             )),
+            ureq::Error::Io(io::Error::new(
+                io::ErrorKind::InvalidData,
+                rustls::Error::AlertReceived(rustls::AlertDescription::HandshakeFailure),
+            )),
+            ureq::Error::Rustls(rustls::Error::General("no usable configuration".into())),
         ] {
             let kind = map_error(e, t, 10, false);
             assert!(
@@ -285,6 +332,19 @@ mod tests {
             ureq::Error::Io(io::Error::from(io::ErrorKind::ConnectionReset)),
             ureq::Error::Io(io::Error::from(io::ErrorKind::UnexpectedEof)),
             ureq::Error::BodyExceedsLimit(10),
+            // TLS failures that can come after the request was written.
+            ureq::Error::Io(io::Error::new(
+                io::ErrorKind::InvalidData,
+                rustls::Error::DecryptError,
+            )),
+            ureq::Error::Io(io::Error::new(
+                io::ErrorKind::InvalidData,
+                rustls::Error::AlertReceived(rustls::AlertDescription::BadRecordMac),
+            )),
+            ureq::Error::Io(io::Error::new(
+                io::ErrorKind::InvalidData,
+                rustls::Error::PeerSentOversizedRecord,
+            )),
         ] {
             let kind = map_error(e, t, 10, false);
             assert!(

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::SystemTime;
 
 use crate::Provider;
-use crate::error::{Excerpt, ResponseError, UnexpectedResponse, ValidationError, mask_digit_runs};
+use crate::error::{Excerpt, ResponseError, UnexpectedResponse, ValidationError, provider_text};
 
 use super::{DotdigitalError, DotdigitalErrorKind, ValidationFailure};
 
@@ -107,7 +107,8 @@ macro_rules! string_enum {
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$doc])* $variant, )*
-            /// A value this version does not know, as received.
+            /// A value this version does not know, as received (made safe
+            /// to print: see [`provider_text`](crate::error::provider_text)).
             Unknown(String),
         }
 
@@ -120,7 +121,7 @@ macro_rules! string_enum {
                         return Self::$variant;
                     }
                 )*
-                Self::Unknown(s.to_owned())
+                Self::Unknown(provider_text(s))
             }
 
             /// dotdigital's spelling.
@@ -279,9 +280,36 @@ enum RawFailures {
 
 fn time(value: Option<serde_json::Value>) -> Option<SystemTime> {
     match value {
-        Some(serde_json::Value::String(s)) => humantime::parse_rfc3339_weak(s.trim()).ok(),
+        Some(serde_json::Value::String(s)) => parse_time(s.trim()),
         _ => None,
     }
+}
+
+/// An RFC 3339 date-time: `Z`, an explicit `±hh:mm` offset, or no zone
+/// (read as UTC). The offset is applied here: the parser used for the rest
+/// would otherwise read any offset as UTC.
+fn parse_time(s: &str) -> Option<SystemTime> {
+    let split = s.len().checked_sub(6).filter(|&i| s.is_char_boundary(i));
+    if let Some((head, offset)) = split.map(|i| s.split_at(i))
+        && head.len() >= 19
+        && let [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] = *offset.as_bytes()
+        && [h1, h2, m1, m2].iter().all(u8::is_ascii_digit)
+    {
+        let number = |a: u8, b: u8| u64::from(a - b'0') * 10 + u64::from(b - b'0');
+        let (hours, minutes) = (number(h1, h2), number(m1, m2));
+        if hours > 23 || minutes > 59 {
+            return None;
+        }
+        let offset = std::time::Duration::from_secs(hours * 3600 + minutes * 60);
+        let local = humantime::parse_rfc3339_weak(head).ok()?;
+        // Local time = UTC + offset.
+        return if sign == b'+' {
+            local.checked_sub(offset)
+        } else {
+            local.checked_add(offset)
+        };
+    }
+    humantime::parse_rfc3339_weak(s).ok()
 }
 
 /// A successful answer: a VerifyCode, or 204 No Content.
@@ -294,6 +322,7 @@ pub(crate) enum Parsed {
 /// Reads any dotdigital response. `sends_message`: whether the operation can
 /// send an SMS (create and send) or not (validate).
 pub(crate) fn parse(
+    provider: Provider,
     response: &http::Response<&[u8]>,
     sends_message: bool,
 ) -> Result<Parsed, ResponseError> {
@@ -302,7 +331,7 @@ pub(crate) fn parse(
     let retry_after = crate::error::retry_after(response.headers());
     let unexpected = |reason: &str| {
         ResponseError::Unexpected(UnexpectedResponse {
-            provider: Provider::Dotdigital,
+            provider,
             status,
             reason: reason.to_owned(),
             excerpt: Excerpt::new(body),
@@ -310,6 +339,11 @@ pub(crate) fn parse(
             retry_after,
         })
     };
+    if provider != Provider::Dotdigital {
+        return Err(unexpected(&format!(
+            "a dotdigital operation was handed a response from {provider}"
+        )));
+    }
     if body.len() > MAX_BODY_BYTES {
         return Err(unexpected("the body is larger than 1 MiB"));
     }
@@ -355,9 +389,9 @@ pub(crate) fn parse(
             let failures = raw
                 .into_iter()
                 .map(|f| ValidationFailure {
-                    property: f.property.unwrap_or_default(),
+                    property: provider_text(f.property.as_deref().unwrap_or_default()),
                     failure_code: FailureCode::parse(&f.failure_code),
-                    details: mask_digit_runs(f.details.as_deref().unwrap_or_default()),
+                    details: provider_text(f.details.as_deref().unwrap_or_default()),
                 })
                 .collect();
             Err(error(DotdigitalErrorKind::Validation(failures)))
@@ -381,6 +415,27 @@ fn json_problem(e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_honour_their_offset() {
+        let utc = parse_time("2024-05-01T10:00:00Z").unwrap();
+        assert_eq!(parse_time("2024-05-01T10:00:00").unwrap(), utc);
+        assert_eq!(parse_time("2024-05-01T12:00:00+02:00").unwrap(), utc);
+        assert_eq!(parse_time("2024-05-01T08:30:00-01:30").unwrap(), utc);
+        assert_eq!(
+            parse_time("2024-05-01T12:00:00.250+02:00").unwrap(),
+            utc + std::time::Duration::from_millis(250)
+        );
+        for bad in [
+            "2024-05-01T10:00:00+24:00",
+            "2024-05-01T10:00:00+02:60",
+            "x+02:00",
+            "",
+            "é+02:00",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn guid_shapes() {

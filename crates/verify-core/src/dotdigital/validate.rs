@@ -110,10 +110,10 @@ impl Operation for ValidateCode {
 
     fn parse_response(
         &self,
-        _provider: Provider,
+        provider: Provider,
         response: http::Response<&[u8]>,
     ) -> Result<ValidateOutcome, ResponseError> {
-        Ok(match response::parse(&response, false)? {
+        Ok(match response::parse(provider, &response, false)? {
             Parsed::Code(code) => ValidateOutcome::Code(code),
             Parsed::NoContent => ValidateOutcome::UnknownOrDiscarded,
         })

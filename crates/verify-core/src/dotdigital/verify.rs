@@ -251,10 +251,10 @@ impl Operation for SendCode {
 
     fn parse_response(
         &self,
-        _provider: Provider,
+        provider: Provider,
         response: http::Response<&[u8]>,
     ) -> Result<VerifyCode, ResponseError> {
-        match response::parse(&response, true)? {
+        match response::parse(provider, &response, true)? {
             Parsed::Code(code) => Ok(code),
             Parsed::NoContent => Err(ResponseError::Unexpected(
                 crate::error::UnexpectedResponse {

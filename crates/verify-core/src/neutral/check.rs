@@ -1,7 +1,7 @@
 //! Check a code against a verification, at the provider that holds it.
 
 use crate::dotdigital::{CodeStatus, ValidateCode, ValidateOutcome};
-use crate::error::mask_digit_runs;
+use crate::error::provider_text;
 use crate::telesign::{CodeState, ErrorCode, GetStatus, TeleSignError};
 use crate::{
     Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError,
@@ -66,7 +66,7 @@ impl From<&CodeState> for CheckOutcome {
             CodeState::MaxAttemptsExceeded => Self::TooManyAttempts,
             other => Self::Unknown(format!(
                 "TeleSign code_state {}",
-                mask_digit_runs(other.as_str())
+                provider_text(other.as_str())
             )),
         }
     }
@@ -81,7 +81,7 @@ impl From<&CodeStatus> for CheckOutcome {
             CodeStatus::Locked => Self::TooManyAttempts,
             other => Self::Unknown(format!(
                 "dotdigital status {}",
-                mask_digit_runs(other.as_str())
+                provider_text(other.as_str())
             )),
         }
     }

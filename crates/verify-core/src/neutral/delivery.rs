@@ -18,7 +18,8 @@ pub enum DeliveryState {
     Delivered,
     /// Sent, but delivery failed. `temporary`: the provider documents the
     /// cause as passing (TeleSign 210 phone off, 503, 505), so a new attempt
-    /// later may succeed.
+    /// later may succeed. TeleSign's final codes 207-233 and 501-599 land
+    /// here, named or not (`PROVIDERS.md` section 3 classes them by range).
     Failed {
         /// Whether a later attempt may succeed.
         temporary: bool,
@@ -26,8 +27,8 @@ pub enum DeliveryState {
     /// The provider did not send it (TeleSign 500 "transaction not
     /// attempted"; dotdigital `CodeNotSent`).
     NotSent,
-    /// The provider does not say (TeleSign 250, 295, unknown codes; unknown
-    /// dotdigital statuses).
+    /// The provider does not say (TeleSign 250, 295, and codes outside the
+    /// ranges above; unknown dotdigital statuses).
     Unknown,
 }
 

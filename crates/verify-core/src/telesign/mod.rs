@@ -31,7 +31,7 @@ pub use sms::SendSms;
 pub use status::GetStatus;
 pub use ucid::Ucid;
 
-use crate::error::{ConfigError, mask_digit_runs};
+use crate::error::{ConfigError, provider_text};
 use crate::{ApiKey, BaseUrl};
 
 /// TeleSign's documented default base URL.
@@ -187,7 +187,7 @@ impl ApiError {
     pub fn new(code: i64, description: &str) -> Self {
         Self {
             code: ErrorCode::from_code(code),
-            description: mask_digit_runs(description),
+            description: provider_text(description),
         }
     }
 }

@@ -75,6 +75,12 @@ pub(crate) fn check_phone(v: &mut Validator, phone: &str) {
         );
     } else if !PHONE_DIGITS.contains(&phone.len()) {
         v.fail("phone_number", "must be 7 to 15 digits long (E.164)");
+    } else if phone.starts_with('0') {
+        // No country code starts with 0: this is a national number.
+        v.fail(
+            "phone_number",
+            "must start with the country code (a national number starting with 0 cannot be routed)",
+        );
     }
 }
 

@@ -10,7 +10,7 @@ use std::fmt;
 use serde::Deserialize;
 
 use super::{ApiError, ReferenceId, StatusCode, TeleSignError};
-use crate::error::{Excerpt, UnexpectedResponse, mask_digit_runs, retry_after};
+use crate::error::{Excerpt, UnexpectedResponse, provider_text, retry_after};
 use crate::{Code, Provider, ResponseError};
 
 /// The largest body the parsers read; a longer one is refused unread.
@@ -60,7 +60,7 @@ impl CodeState {
         } else if is("UNKNOWN") {
             Self::NotChecked
         } else {
-            Self::Unknown(mask_digit_runs(s))
+            Self::Unknown(provider_text(s))
         }
     }
 
@@ -249,7 +249,7 @@ pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body, String> {
             updated_on,
         }) => Some(Status {
             code: StatusCode::from_code(code),
-            description: mask_digit_runs(description.as_deref().unwrap_or("")),
+            description: provider_text(description.as_deref().unwrap_or("")),
             updated_on,
         }),
     };

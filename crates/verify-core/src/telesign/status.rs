@@ -80,8 +80,15 @@ impl Operation for GetStatus {
         Some(Provider::TeleSign)
     }
 
+    /// A plain status query is idempotent. A code check is not: each check
+    /// TeleSign receives counts against the end user's attempts, so it is
+    /// retried only when the request was never written.
     fn idempotency(&self) -> Idempotency {
-        Idempotency::Idempotent
+        if self.verify_code.is_some() {
+            Idempotency::NotIdempotent
+        } else {
+            Idempotency::Idempotent
+        }
     }
 
     fn to_request(
@@ -105,5 +112,19 @@ impl Operation for GetStatus {
         response: http::Response<&[u8]>,
     ) -> Result<Self::Output, ResponseError> {
         response::parse(provider, response, response::Kind::Query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_check_is_not_idempotent() {
+        let id: ReferenceId = "0123456789ABCDEF0123456789ABCDEF".parse().unwrap();
+        let query = GetStatus::new(id);
+        assert_eq!(query.idempotency(), Idempotency::Idempotent);
+        let check = query.verify_code(Code::new("12345"));
+        assert_eq!(check.idempotency(), Idempotency::NotIdempotent);
     }
 }
