@@ -9,9 +9,9 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-/// How far a request's `Date` may be from the server's clock.
+/// How far a request's `Date` may be from the system clock (what clients sign with).
 pub(crate) const DATE_TOLERANCE: Duration = Duration::from_secs(15 * 60);
-/// How long a nonce is remembered.
+/// How long a nonce is remembered, by the system clock: as long as a `Date` stays acceptable.
 pub(crate) const NONCE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// A TeleSign authentication failure: its error code and the documented description.
@@ -37,6 +37,8 @@ pub(crate) enum AuthError {
     NonceLength,
     /// -30012
     NonceReused,
+    /// -30015: Basic authentication with the right customer id and the wrong API key.
+    InvalidApiKey,
 }
 
 impl AuthError {
@@ -52,6 +54,7 @@ impl AuthError {
             AuthError::DateOutOfRange => -30010,
             AuthError::NonceLength => -30011,
             AuthError::NonceReused => -30012,
+            AuthError::InvalidApiKey => -30015,
         }
     }
 
@@ -71,6 +74,7 @@ impl AuthError {
             }
             AuthError::NonceLength => "'x-ts-nonce' header value is either too long or too short",
             AuthError::NonceReused => "'x-ts-nonce' header value has been used recently",
+            AuthError::InvalidApiKey => "Invalid API Key.",
         }
     }
 
@@ -126,7 +130,8 @@ impl TeleSignAccount {
         }
     }
 
-    /// Checks everything but nonce reuse (which needs the shared cache).
+    /// Checks everything but nonce reuse (which needs the shared cache). `now` is the time
+    /// the HMAC `Date` is compared with: the system clock, since clients sign with it.
     pub(crate) fn verify(
         &self,
         req: &SignedParts<'_>,
@@ -153,7 +158,9 @@ impl TeleSignAccount {
                 return Err(AuthError::InvalidCustomerId);
             }
             if !ct_eq(key.as_bytes(), self.api_key.as_bytes()) {
-                return Err(AuthError::InvalidSignature);
+                // Seed 001 documents -30015 "Invalid API Key."; a wrong HMAC key can only
+                // show as a signature mismatch (-30006).
+                return Err(AuthError::InvalidApiKey);
             }
             return Ok(Verified::Basic);
         }
@@ -482,6 +489,9 @@ mod tests {
                 "{}",
                 t.signature
             );
+            // The wrong key signs differently: -30006, never -30015 (that is Basic's).
+            let other = TeleSignAccount::new(t.customer_id.clone(), STANDARD.encode(b"other"));
+            assert_eq!(other.verify(&parts, now), Err(AuthError::InvalidSignature));
             parts.path = "/v1/other";
             assert_eq!(
                 account.verify(&parts, now),
@@ -528,7 +538,7 @@ mod tests {
             let other = TeleSignAccount::new(t.customer_id.clone(), format!("{}x", t.api_key));
             assert_eq!(
                 other.verify(&parts, SystemTime::now()),
-                Err(AuthError::InvalidSignature)
+                Err(AuthError::InvalidApiKey)
             );
             let stranger = TeleSignAccount::new("someone-else".into(), t.api_key.clone());
             assert_eq!(

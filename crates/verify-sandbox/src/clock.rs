@@ -8,6 +8,9 @@ use std::time::{Duration, SystemTime};
 /// Cloning is cheap and every clone sees the same time. [`Clock::system`] follows the
 /// wall clock; [`Clock::manual`] stands still until [`Clock::advance`] or [`Clock::set`].
 ///
+/// It is the sandbox's simulated time (code expiry, rate windows, timestamps). TeleSign's
+/// HMAC `Date` check and nonce window always use the system clock, which clients sign with.
+///
 /// ```
 /// use std::time::{Duration, SystemTime};
 /// use verify_sandbox::Clock;

@@ -38,15 +38,28 @@ pub struct SandboxConfig {
     pub dotdigital_password: String,
     /// `Some(seed)` makes codes and ids a pure function of the seed and request order.
     pub seed: Option<u64>,
-    /// The clock; `None` means the system clock.
+    /// The clock of simulated time; `None` means the system clock.
+    ///
+    /// It drives code expiry (TeleSign `code_state`, dotdigital `validUntil`), eviction, the
+    /// rate-limit and throttling windows and the times in answers and in the outbox. It does
+    /// not drive the TeleSign HMAC `Date` check (-30010) or the nonce window (-30012): those
+    /// always use the system clock, because that is what clients sign with, so advancing a
+    /// manual clock by hours never makes a freshly signed request stale.
     pub clock: Option<Clock>,
     /// How long a TeleSign code stays valid (default 5 minutes).
     pub telesign_code_ttl: Duration,
     /// TeleSign requests per second per account before -40007 (default 1,000,000).
+    ///
+    /// The one-second window runs on [`clock`](Self::clock): with a manual clock (as in
+    /// [`SandboxConfig::deterministic`]) a limit that was reached resets only when the test
+    /// advances the clock by a second, which keeps such tests reproducible.
     pub telesign_rate_limit: u32,
     /// dotdigital requests per second per account before `Throttled` (default 1,000,000).
+    /// The window runs on [`clock`](Self::clock), like [`telesign_rate_limit`](Self::telesign_rate_limit)'s.
     pub dotdigital_rate_limit: u32,
     /// dotdigital: at most this many codes to one number within this window (default 10 per 10 minutes).
+    /// The window runs on [`clock`](Self::clock): with a manual clock it slides only when the
+    /// test advances the clock.
     pub dotdigital_per_number_limit: (u32, Duration),
     /// dotdigital: how long a code is valid when the request has no `validUntil` (default 10 minutes).
     pub dotdigital_default_validity: Duration,
@@ -60,7 +73,8 @@ pub struct SandboxConfig {
     pub max_verifications: usize,
     /// Messages kept in the outbox; the oldest are dropped first (default 10,000).
     pub outbox_capacity: usize,
-    /// Most HMAC nonces remembered for replay detection (default 200,000; each for 15 minutes).
+    /// Most HMAC nonces remembered for replay detection (default 200,000; each for 15 minutes
+    /// of system time, whatever [`clock`](Self::clock) says).
     pub nonce_capacity: usize,
 }
 
@@ -68,6 +82,10 @@ impl SandboxConfig {
     /// A configuration for reproducible tests: seeded codes and ids, credentials derived from
     /// the seed, and a manual clock starting at the current time rounded down to the second
     /// (so times survive the outbox's millisecond JSON unchanged).
+    ///
+    /// Clients keep signing TeleSign HMAC requests with the system time: the `Date` check
+    /// and the nonce window ignore the manual clock (see [`clock`](Self::clock)), while code
+    /// expiry and the rate-limit windows follow it.
     pub fn deterministic(seed: u64) -> Self {
         let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5eed_c0de);
         let (customer_id, api_key, user, password) = random_credentials(&mut rng);

@@ -308,16 +308,19 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>) -> Reply {
         keep,
         max,
     );
-    g.outbox.push(OutboxMessage {
-        provider: SandboxProvider::Dotdigital,
-        to: to.unwrap_or_default().trim().to_owned(),
-        sender: from.map(str::to_owned),
-        text,
-        code,
-        verification_id: request_id.clone(),
-        channel: Channel::Sms,
-        at: now,
-    });
+    g.outbox.push(
+        OutboxMessage {
+            provider: SandboxProvider::Dotdigital,
+            to: to.unwrap_or_default().trim().to_owned(),
+            sender: from.map(str::to_owned),
+            text,
+            code,
+            verification_id: request_id.clone(),
+            channel: Channel::Sms,
+            at: now,
+        },
+        Some(&phone_number),
+    );
     drop(g);
     Reply::json(
         202,

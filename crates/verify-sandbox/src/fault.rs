@@ -156,17 +156,66 @@ fn one() -> u32 {
     1
 }
 
-/// Pending faults, consumed in registration order.
+/// Most fault entries pending at once, over all routes. An injection identical (same route,
+/// same fault) to the latest pending one adds to its count instead of taking an entry.
+pub const MAX_PENDING_FAULTS: usize = 4096;
+
+/// A fault was refused because [`MAX_PENDING_FAULTS`] entries are already pending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooManyFaults {
+    /// The limit that was reached.
+    pub limit: usize,
+}
+
+impl std::fmt::Display for TooManyFaults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "too many pending faults: at most {} are held; let them be used or clear them (DELETE /_sandbox/faults)",
+            self.limit
+        )
+    }
+}
+
+impl std::error::Error for TooManyFaults {}
+
+/// Pending faults, consumed in registration order, at most [`MAX_PENDING_FAULTS`] entries.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     pending: Vec<(Route, Fault, u32)>,
 }
 
 impl Faults {
-    pub(crate) fn inject(&mut self, route: Route, fault: Fault, count: u32) {
-        if count > 0 {
-            self.pending.push((route, fault, count));
+    pub(crate) fn inject(
+        &mut self,
+        route: Route,
+        fault: Fault,
+        count: u32,
+    ) -> Result<(), TooManyFaults> {
+        if count == 0 {
+            return Ok(());
         }
+        // Merging into an identical latest entry changes nothing a request can observe.
+        if let Some(last) = self.pending.last_mut()
+            && last.0 == route
+            && last.1 == fault
+            && let Some(sum) = last.2.checked_add(count)
+        {
+            last.2 = sum;
+            return Ok(());
+        }
+        if self.pending.len() >= MAX_PENDING_FAULTS {
+            return Err(TooManyFaults {
+                limit: MAX_PENDING_FAULTS,
+            });
+        }
+        self.pending.push((route, fault, count));
+        Ok(())
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.pending.len()
     }
 
     pub(crate) fn clear(&mut self) {
@@ -224,12 +273,43 @@ mod tests {
     #[test]
     fn counts_down_per_route() {
         let mut f = Faults::default();
-        f.inject(Route::TeleSignSms, Fault::Html503, 2);
-        f.inject(Route::Any, Fault::TruncateBody, 1);
+        f.inject(Route::TeleSignSms, Fault::Html503, 2).unwrap();
+        f.inject(Route::Any, Fault::TruncateBody, 1).unwrap();
         assert_eq!(f.take(Route::DotdigitalSend), Some(Fault::TruncateBody));
         assert_eq!(f.take(Route::DotdigitalSend), None);
         assert_eq!(f.take(Route::TeleSignSms), Some(Fault::Html503));
         assert_eq!(f.take(Route::TeleSignSms), Some(Fault::Html503));
         assert_eq!(f.take(Route::TeleSignSms), None);
+    }
+
+    #[test]
+    fn bounded_and_identical_injections_merge() {
+        let mut f = Faults::default();
+        for _ in 0..10 {
+            f.inject(Route::TeleSignSms, Fault::Html503, 1).unwrap();
+        }
+        assert_eq!(f.len(), 1);
+        f.inject(Route::TeleSignSms, Fault::Html503, u32::MAX)
+            .unwrap();
+        assert_eq!(f.len(), 2, "a count that would overflow takes a new entry");
+        f.clear();
+        for n in 0..MAX_PENDING_FAULTS {
+            let ms = u64::try_from(n).unwrap();
+            f.inject(Route::Any, Fault::Delay(Duration::from_millis(ms)), 1)
+                .unwrap();
+        }
+        assert_eq!(
+            f.inject(Route::TeleSignSms, Fault::Html503, 1),
+            Err(TooManyFaults {
+                limit: MAX_PENDING_FAULTS
+            })
+        );
+        assert_eq!(f.inject(Route::TeleSignSms, Fault::Html503, 0), Ok(()));
+        assert_eq!(f.len(), MAX_PENDING_FAULTS);
+        assert_eq!(
+            f.take(Route::DotdigitalSend),
+            Some(Fault::Delay(Duration::ZERO))
+        );
+        assert_eq!(f.inject(Route::TeleSignSms, Fault::Html503, 1), Ok(()));
     }
 }

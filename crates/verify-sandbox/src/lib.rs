@@ -46,7 +46,7 @@ use tokio::sync::watch;
 
 pub use clock::Clock;
 pub use config::SandboxConfig;
-pub use fault::{Fault, FaultRequest, Route};
+pub use fault::{Fault, FaultRequest, MAX_PENDING_FAULTS, Route, TooManyFaults};
 pub use outbox::{Channel, OutboxMessage, SandboxProvider};
 
 use state::Shared;
@@ -144,7 +144,13 @@ impl Sandbox {
         self.shared.messages()
     }
 
-    /// The outbox messages sent to `to` (exactly as the request gave the number), oldest first.
+    /// The outbox messages sent to `to`, oldest first.
+    ///
+    /// A message matches when its `to` is exactly `to`, or when both name the same digits:
+    /// `+`, spaces, `-`, `.` and parentheses are ignored, so `447700900123`,
+    /// `+447700900123` and `+44 7700 900123` find the same messages. A dotdigital number
+    /// given locally with a `countryIsoCode` (`07700900123`, `GBR`) is also found by its
+    /// international digits (`447700900123`).
     pub fn messages_to(&self, to: &str) -> Vec<OutboxMessage> {
         self.shared.messages_to(to)
     }
@@ -155,8 +161,21 @@ impl Sandbox {
     }
 
     /// Makes the next `count` requests on `route` misbehave as `fault` says.
+    ///
+    /// # Panics
+    ///
+    /// When [`MAX_PENDING_FAULTS`] entries are already pending; [`Sandbox::try_inject`]
+    /// returns an error instead.
     pub fn inject(&self, route: Route, fault: Fault, count: u32) {
-        self.shared.lock().faults.inject(route, fault, count);
+        if let Err(e) = self.try_inject(route, fault, count) {
+            panic!("{e}");
+        }
+    }
+
+    /// Like [`Sandbox::inject`], refusing the fault when [`MAX_PENDING_FAULTS`] entries are
+    /// already pending (an injection identical to the latest pending one only adds to its count).
+    pub fn try_inject(&self, route: Route, fault: Fault, count: u32) -> Result<(), TooManyFaults> {
+        self.shared.lock().faults.inject(route, fault, count)
     }
 
     /// Removes every pending fault.

@@ -75,10 +75,30 @@ fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
     humantime::parse_rfc3339_weak(&s).map_err(serde::de::Error::custom)
 }
 
+/// The digits of a phone number written with `+`, spaces, `-`, `.` or parentheses;
+/// `None` when anything else is left or no digit is.
+pub(crate) fn number_digits(s: &str) -> Option<String> {
+    let digits: String = s
+        .chars()
+        .filter(|c| !matches!(c, '+' | '-' | '.' | '(' | ')') && !c.is_whitespace())
+        .collect();
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+/// A message with the digits it can be found by.
+#[derive(Debug)]
+struct Entry {
+    message: OutboxMessage,
+    /// The digits of `message.to`.
+    to_digits: Option<String>,
+    /// The international number the provider resolved `to` to, when that differs.
+    resolved: Option<String>,
+}
+
 /// Bounded FIFO of sent messages.
 #[derive(Debug)]
 pub(crate) struct Outbox {
-    messages: VecDeque<OutboxMessage>,
+    messages: VecDeque<Entry>,
     capacity: usize,
 }
 
@@ -90,25 +110,38 @@ impl Outbox {
         }
     }
 
-    pub(crate) fn push(&mut self, message: OutboxMessage) {
+    /// Records `message`; `resolved` is the number the provider actually dialled when it is
+    /// not `message.to` (dotdigital turns a local number and a country into an international one).
+    pub(crate) fn push(&mut self, message: OutboxMessage, resolved: Option<&str>) {
         if self.capacity == 0 {
             return;
         }
         while self.messages.len() >= self.capacity {
             self.messages.pop_front();
         }
-        self.messages.push_back(message);
+        let to_digits = number_digits(&message.to);
+        let resolved = resolved
+            .and_then(number_digits)
+            .filter(|r| to_digits.as_ref() != Some(r));
+        self.messages.push_back(Entry {
+            message,
+            to_digits,
+            resolved,
+        });
     }
 
     pub(crate) fn all(&self) -> Vec<OutboxMessage> {
-        self.messages.iter().cloned().collect()
+        self.messages.iter().map(|e| e.message.clone()).collect()
     }
 
+    /// Messages whose `to` is exactly `to`, or whose number has the same digits.
     pub(crate) fn to(&self, to: &str) -> Vec<OutboxMessage> {
+        let digits = number_digits(to);
+        let same_digits = |d: &Option<String>| d.is_some() && *d == digits;
         self.messages
             .iter()
-            .filter(|m| m.to == to)
-            .cloned()
+            .filter(|e| e.message.to == to || same_digits(&e.to_digits) || same_digits(&e.resolved))
+            .map(|e| e.message.clone())
             .collect()
     }
 
@@ -138,7 +171,8 @@ mod tests {
     fn ring_buffer_drops_oldest() {
         let mut o = Outbox::new(3);
         for n in 0..5 {
-            o.push(msg(&n.to_string()));
+            let to = n.to_string();
+            o.push(msg(&to), None);
         }
         let tos: Vec<_> = o.all().into_iter().map(|m| m.to).collect();
         assert_eq!(tos, ["2", "3", "4"]);
@@ -159,5 +193,33 @@ mod tests {
     fn debug_hides_code() {
         let s = format!("{:?}", msg("1"));
         assert!(!s.contains("1234567"), "{s}");
+    }
+
+    #[test]
+    fn search_by_digits_or_exactly() {
+        let mut o = Outbox::new(10);
+        o.push(msg("+447700900123"), Some("447700900123"));
+        o.push(msg("07700900124"), Some("447700900124"));
+        o.push(msg("15555550100"), None);
+        o.push(msg("not a number"), None);
+        let found = |q: &str| -> Vec<String> { o.to(q).into_iter().map(|m| m.to).collect() };
+        for q in [
+            "+447700900123",
+            "447700900123",
+            "+44 7700 900123",
+            "+44 (7700) 900-123",
+        ] {
+            assert_eq!(found(q), ["+447700900123"], "{q}");
+        }
+        assert_eq!(found("447700900124"), ["07700900124"]);
+        assert_eq!(found("07700900124"), ["07700900124"]);
+        assert_eq!(found("+15555550100"), ["15555550100"]);
+        assert_eq!(found("not a number"), ["not a number"]);
+        assert!(found("").is_empty());
+        assert!(found("+").is_empty());
+        assert!(
+            found("4477009001").is_empty(),
+            "digits match whole, not as a prefix"
+        );
     }
 }

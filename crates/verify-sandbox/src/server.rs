@@ -220,7 +220,9 @@ async fn control(
             let to = query
                 .as_deref()
                 .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-                .and_then(|q| q.into_iter().find(|(k, _)| k == "to").map(|(_, v)| v));
+                .and_then(|q| q.into_iter().find(|(k, _)| k == "to").map(|(_, v)| v))
+                // An unencoded `+` in a query decodes to a space: `?to=+44...` means "+44...".
+                .map(|to| to.replace(' ', "+"));
             let messages = match to {
                 Some(to) => shared.messages_to(&to),
                 None => shared.messages(),
@@ -238,10 +240,12 @@ async fn control(
                 .map(|b| b.to_bytes())
             {
                 Ok(body) => match serde_json::from_slice::<FaultRequest>(&body) {
-                    Ok(f) => {
-                        shared.lock().faults.inject(f.route, f.fault, f.count);
-                        Reply::empty(204)
-                    }
+                    Ok(f) => match shared.lock().faults.inject(f.route, f.fault, f.count) {
+                        Ok(()) => Reply::empty(204),
+                        Err(e) => {
+                            Reply::json(400, &json!({"error": e.to_string(), "limit": e.limit}))
+                        }
+                    },
                     Err(e) => Reply::json(400, &json!({"error": format!("invalid fault: {e}")})),
                 },
                 Err(_) => Reply::json(400, &json!({"error": "unreadable body"})),

@@ -125,7 +125,13 @@ fn not_found(id: &str, at: SystemTime) -> Reply {
 }
 
 /// Authenticates the request and counts it against the account's rate limit.
+///
+/// `now` is the sandbox clock (rate window, timestamps in the answer). The HMAC `Date` and
+/// the nonce window are judged by the system clock instead: clients sign with the system
+/// time, so advancing a manual clock (to expire codes) must not make their signatures stale,
+/// and a nonce is remembered for as long as its `Date` would still be accepted.
 pub(crate) fn admit(shared: &Shared, req: &Req<'_>, now: SystemTime) -> Result<(), Reply> {
+    let signing_now = SystemTime::now();
     let parts = SignedParts {
         method: req.method,
         path: req.path,
@@ -139,11 +145,11 @@ pub(crate) fn admit(shared: &Shared, req: &Req<'_>, now: SystemTime) -> Result<(
     };
     let verified = shared
         .telesign
-        .verify(&parts, now)
+        .verify(&parts, signing_now)
         .map_err(|e| auth_reply(e, now))?;
     let mut g = shared.lock();
     if let Verified::Hmac { nonce } = verified
-        && !g.nonces.check_and_insert(nonce, now)
+        && !g.nonces.check_and_insert(nonce, signing_now)
     {
         return Err(auth_reply(AuthError::NonceReused, now));
     }
@@ -313,20 +319,23 @@ pub(crate) fn send(
         keep,
         max,
     );
-    g.outbox.push(OutboxMessage {
-        provider: SandboxProvider::Telesign,
-        to: phone,
-        sender: if voice {
-            None
-        } else {
-            form.get("sender_id").map(str::to_owned)
+    g.outbox.push(
+        OutboxMessage {
+            provider: SandboxProvider::Telesign,
+            to: phone,
+            sender: if voice {
+                None
+            } else {
+                form.get("sender_id").map(str::to_owned)
+            },
+            text,
+            code,
+            verification_id: reference_id.clone(),
+            channel: if voice { Channel::Voice } else { Channel::Sms },
+            at: now,
         },
-        text,
-        code,
-        verification_id: reference_id.clone(),
-        channel: if voice { Channel::Voice } else { Channel::Sms },
-        at: now,
-    });
+        None,
+    );
     drop(g);
     let status = fault_status.unwrap_or(290);
     Reply::json(

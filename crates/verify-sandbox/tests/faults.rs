@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use common::{TeleSign, dd, send, send_raw};
 use serde_json::json;
-use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig};
+use verify_sandbox::{Fault, MAX_PENDING_FAULTS, Route, Sandbox, SandboxConfig, TooManyFaults};
 
 fn sandbox() -> Sandbox {
     Sandbox::spawn(SandboxConfig::deterministic(4)).unwrap()
@@ -331,5 +331,75 @@ fn http_control_api() {
     assert_eq!(
         send(addr, "DELETE", "/_sandbox/faults", &[], b"").status,
         204
+    );
+}
+
+#[test]
+fn pending_faults_are_bounded() {
+    let sb = sandbox();
+    let addr = sb.local_addr();
+    let delay = |n: usize| Fault::Delay(Duration::from_millis(u64::try_from(n).unwrap()));
+    // Fill all but one entry through the library (distinct faults, so nothing merges) ...
+    for n in 0..MAX_PENDING_FAULTS - 1 {
+        sb.try_inject(Route::DotdigitalValidate, delay(n), 1)
+            .unwrap();
+    }
+    let inject = |body: serde_json::Value| {
+        send(
+            addr,
+            "POST",
+            "/_sandbox/faults",
+            &[],
+            body.to_string().as_bytes(),
+        )
+    };
+    // ... then over HTTP: the last entry is accepted, the next refused with a JSON error.
+    let last = json!({"route": "telesign.sms", "fault": {"kind": "html_503"}, "count": 2});
+    assert_eq!(inject(last.clone()).status, 204);
+    let r = inject(json!({"route": "telesign.sms", "fault": {"kind": "close_before"}}));
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let j = r.json();
+    assert_eq!(j["limit"], MAX_PENDING_FAULTS);
+    assert!(
+        j["error"]
+            .as_str()
+            .unwrap()
+            .contains("too many pending faults"),
+        "{j}"
+    );
+    // The same fault as the latest pending one only adds to its count.
+    assert_eq!(inject(last).status, 204);
+    assert_eq!(
+        sb.try_inject(Route::Any, Fault::TruncateBody, 1),
+        Err(TooManyFaults {
+            limit: MAX_PENDING_FAULTS
+        })
+    );
+    // The refusals changed nothing: the html_503 fault answers four times, then it is spent.
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: false,
+    };
+    for _ in 0..4 {
+        assert_eq!(ts.send_sms("15555550100").status, 503);
+    }
+    assert_eq!(ts.send_sms("15555550100").status, 200);
+    // A consumed entry makes room again; clearing empties the list.
+    assert_eq!(
+        inject(json!({"route": "telesign.sms", "fault": {"kind": "close_before"}})).status,
+        204
+    );
+    assert_eq!(
+        send(addr, "DELETE", "/_sandbox/faults", &[], b"").status,
+        204
+    );
+    for n in 0..MAX_PENDING_FAULTS {
+        sb.try_inject(Route::DotdigitalValidate, delay(n), 1)
+            .unwrap();
+    }
+    assert_eq!(
+        inject(json!({"route": "*", "fault": {"kind": "html_503"}})).status,
+        400
     );
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use common::{TeleSign, send, sign};
 use verify_sandbox::{Sandbox, SandboxConfig};
@@ -28,7 +28,7 @@ struct Signed {
 fn signed(sb: &Sandbox) -> Signed {
     let c = sb.config();
     let body = "phone_number=15555550100".to_owned();
-    let date = httpdate::fmt_http_date(sb.clock().now());
+    let date = httpdate::fmt_http_date(SystemTime::now());
     let nonce = uuid::Uuid::new_v4().to_string();
     let ct = "application/x-www-form-urlencoded";
     let sig = sign(
@@ -159,11 +159,11 @@ fn every_authentication_error() {
         auth_error(&post(&sb, &with(&good, "Date", "2016-12-14T18:20:12Z"))),
         -30009
     );
-    let stale = httpdate::fmt_http_date(sb.clock().now() - Duration::from_secs(16 * 60));
+    let stale = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(16 * 60));
     assert_eq!(auth_error(&post(&sb, &with(&good, "Date", &stale))), -30010);
-    let ahead = httpdate::fmt_http_date(sb.clock().now() + Duration::from_secs(16 * 60));
+    let ahead = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(16 * 60));
     assert_eq!(auth_error(&post(&sb, &with(&good, "Date", &ahead))), -30010);
-    // Basic with a wrong key, and with an unknown customer.
+    // Basic with a wrong key (seed 001: -30015 "Invalid API Key."), and with an unknown customer.
     let basic = |id: &str, key: &str| {
         use base64::Engine as _;
         format!(
@@ -172,10 +172,37 @@ fn every_authentication_error() {
         )
     };
     let h = basic(&c.telesign_customer_id, "wrong");
-    assert_eq!(
-        auth_error(&post(&sb, &with(&good, "Authorization", &h))),
-        -30006
+    let r = post(&sb, &with(&good, "Authorization", &h));
+    assert_eq!(auth_error(&r), -30015);
+    assert_eq!(r.json()["errors"][0]["description"], "Invalid API Key.");
+    // HMAC signed with a wrong key is an invalid signature, not an invalid key.
+    let other_key = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode([7u8; 64])
+    };
+    let date = good
+        .headers
+        .iter()
+        .find(|(k, _)| *k == "Date")
+        .unwrap()
+        .1
+        .clone();
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let sig = sign(
+        &other_key,
+        "POST",
+        "application/x-www-form-urlencoded",
+        &date,
+        &nonce,
+        &good.body,
+        "/v1/verify/sms",
     );
+    let wrong_key = with(
+        &with(&good, "x-ts-nonce", &nonce),
+        "Authorization",
+        &format!("TSA {}:{sig}", c.telesign_customer_id),
+    );
+    assert_eq!(auth_error(&post(&sb, &wrong_key)), -30006);
     let h = basic("stranger", &c.telesign_api_key);
     assert_eq!(
         auth_error(&post(&sb, &with(&good, "Authorization", &h))),
@@ -444,4 +471,74 @@ fn rate_limit_per_account() {
     assert_eq!(sb.messages().len(), 2);
     sb.clock().advance(Duration::from_secs(1));
     assert_eq!(ts.send_sms("15555550100").status, 200);
+}
+
+#[test]
+fn hmac_dates_follow_the_system_clock_and_codes_the_sandbox_clock() {
+    // Remember expired verifications long enough to answer EXPIRED (not 404) an hour on.
+    let sb = Sandbox::spawn(SandboxConfig {
+        retention: Duration::from_secs(2 * 60 * 60),
+        ..SandboxConfig::deterministic(1)
+    })
+    .unwrap();
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
+    let id = ts.send_sms("15555550100").json()["reference_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code = sb.messages()[0].code.clone();
+    let replayed = signed(&sb);
+    assert_eq!(post(&sb, &replayed).status, 200);
+
+    sb.clock().advance(Duration::from_secs(60 * 60));
+
+    // Signed with the system time, as real clients do: still accepted an hour later on the
+    // sandbox clock, and the code sent before the advance has expired.
+    let r = ts.status(&id, Some(&code));
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["verify"]["code_state"], "EXPIRED");
+    assert_eq!(ts.send_sms("15555550101").status, 200);
+    // The nonce window follows the system clock too: a replay is still refused.
+    assert_eq!(auth_error(&post(&sb, &replayed)), -30012);
+    // A Date taken from the advanced sandbox clock is an hour off the real time.
+    let from_sandbox_clock = httpdate::fmt_http_date(sb.clock().now());
+    let c = sb.config();
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let ct = "application/x-www-form-urlencoded";
+    let body = "phone_number=15555550102";
+    let sig = sign(
+        &c.telesign_api_key,
+        "POST",
+        ct,
+        &from_sandbox_clock,
+        &nonce,
+        body,
+        "/v1/verify/sms",
+    );
+    let ahead = Signed {
+        headers: vec![
+            (
+                "Authorization",
+                format!("TSA {}:{sig}", c.telesign_customer_id),
+            ),
+            ("Content-Type", ct.into()),
+            ("Date", from_sandbox_clock),
+            ("x-ts-auth-method", "HMAC-SHA256".into()),
+            ("x-ts-nonce", nonce),
+        ],
+        body: body.into(),
+    };
+    assert_eq!(auth_error(&post(&sb, &ahead)), -30010);
+    // Basic authentication has no Date at all.
+    let basic = TeleSign {
+        sandbox: &sb,
+        hmac: false,
+    };
+    assert_eq!(
+        basic.status(&id, Some(&code)).json()["verify"]["code_state"],
+        "EXPIRED"
+    );
 }
