@@ -601,3 +601,27 @@ fn a_stalled_server_never_holds_a_retried_call_longer_than_its_timeout() {
     );
     assert_eq!(sb.messages_to(PHONE).len(), 1);
 }
+
+#[test]
+fn a_code_check_is_not_repeated_once_written_but_a_status_query_is() {
+    let sb = sandbox();
+    let client = telesign_client(&sb);
+    let sent = client.execute(&SendSms::new(PHONE)).expect("send");
+    let reference_id = sent.reference_id.expect("reference id");
+    let code = code_of(&sb, PHONE);
+
+    // The server checks the code, then drops the connection: repeating the
+    // check would spend another of the end user's attempts.
+    sb.inject(Route::TeleSignStatus, Fault::CloseAfterProcessing, 1);
+    let err = client
+        .execute(&GetStatus::new(reference_id.clone()).verify_code(Code::new(wrong(&code))))
+        .expect_err("closed after processing");
+    assert_eq!(err.attempts(), 1);
+    assert!(!err.message_may_have_been_sent(), "a check sends nothing");
+
+    // A plain status query is repeated.
+    sb.inject(Route::TeleSignStatus, Fault::CloseAfterProcessing, 1);
+    client
+        .execute(&GetStatus::new(reference_id))
+        .expect("the second attempt answers");
+}
