@@ -19,8 +19,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the whole flow for both providers against the embedded sandbox
-    /// (offline, on a loopback port) and report every step.
+    /// Run the whole flow for both providers, through both adapters and the
+    /// neutral API, against the embedded sandbox (offline, on a loopback
+    /// port) and report every step.
     Demo(DemoArgs),
     /// Run the provider simulator in the foreground until interrupted.
     Sandbox(SandboxArgs),
@@ -42,6 +43,10 @@ pub struct DemoArgs {
     /// Seed of the deterministic sandbox (same seed, same ids and codes).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// The loopback address for the sandbox (e.g. 127.0.0.1:8080); a free
+    /// port on 127.0.0.1 when absent.
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Args)]
@@ -327,6 +332,12 @@ pub struct StartArgs {
     /// The provider to fall back to when the first one fails with nothing sent.
     #[arg(long, value_enum)]
     pub backup: Option<ProviderArg>,
+    /// Also fall back to --backup when the first provider may already have
+    /// sent a message (a timeout, a connection lost after the request went
+    /// out, a delivery failure it reported): the user may then get two codes.
+    /// Off by default; needs --backup.
+    #[arg(long, requires = "backup")]
+    pub failover_when_maybe_sent: bool,
     /// Who the message is from (TeleSign sender_id, dotdigital from).
     #[arg(long)]
     pub sender: Option<String>,

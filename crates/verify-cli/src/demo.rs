@@ -6,22 +6,26 @@
 //! use short backoff delays so that the retry steps take milliseconds.
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use verify_core::call::{BuildClient, Builder, Error};
 use verify_core::dotdigital::{CodeStatus, SendCode, ValidateCode, ValidateOutcome};
 use verify_core::neutral::{Check, CheckOutcome, Start, Started, VerificationId};
-use verify_core::telesign::{CodeState, Complete, GetStatus, SendSms, StatusCode};
-use verify_core::{BaseUrl, Code, Provider, dotdigital, telesign};
+use verify_core::telesign::{AuthMethod, CodeState, Complete, GetStatus, SendSms, StatusCode};
+use verify_core::{BaseUrl, Code, Operation, Provider, ProviderConfig, dotdigital, telesign};
 use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig, SandboxProvider};
 
+use crate::cli::DemoArgs;
+use crate::failure::{Failure, ProviderFailure};
 use crate::spinner::Spinner;
 
 /// One step's outcome: a one-line detail, or why it did not behave as documented.
 type StepResult<T> = Result<(T, String), String>;
 
 struct Step {
-    section: &'static str,
+    section: String,
     name: String,
     ok: bool,
     elapsed: Duration,
@@ -31,15 +35,16 @@ struct Step {
 /// Runs steps, timing and printing each as it ends.
 struct Report {
     json_mode: bool,
-    section: &'static str,
+    section: String,
     steps: Vec<Step>,
 }
 
 impl Report {
-    fn section(&mut self, title: &'static str) {
-        self.section = title;
+    fn section(&mut self, title: impl Into<String>) {
+        self.section = title.into();
         if !self.json_mode {
-            println!("\n{title}");
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "\n{}", self.section);
         }
     }
 
@@ -69,6 +74,13 @@ impl Report {
         );
     }
 
+    /// Records steps that could not run because an earlier one failed.
+    fn skip_all(&mut self, names: &[&str], because: &str) {
+        for name in names {
+            self.skip(*name, because);
+        }
+    }
+
     fn record(&mut self, name: String, ok: bool, elapsed: Duration, detail: String) {
         if !self.json_mode {
             let mut out = std::io::stdout().lock();
@@ -81,7 +93,7 @@ impl Report {
             let _ = out.flush();
         }
         self.steps.push(Step {
-            section: self.section,
+            section: self.section.clone(),
             name,
             ok,
             elapsed,
@@ -128,41 +140,169 @@ fn demo_retry_policy() -> verify_core::retry::RetryPolicy {
     }
 }
 
-/// Runs the demo; `true` when every step behaved as documented.
-pub fn run(seed: u64, json_mode: bool) -> Result<bool, String> {
+/// The two adapters the demo runs every flow through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AdapterKind {
+    /// verify-ureq.
+    Blocking,
+    /// verify-hyper, on a current-thread tokio runtime.
+    Async,
+}
+
+impl AdapterKind {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Blocking => "blocking adapter (verify-ureq)",
+            Self::Async => "async adapter (verify-hyper)",
+        }
+    }
+}
+
+/// A client of either adapter, behind one blocking `execute`.
+enum Adapter {
+    Blocking(Box<verify_ureq::Client>),
+    Async(tokio::runtime::Runtime, verify_hyper::Client),
+}
+
+/// The demo's settings on any adapter's builder: short retries, and the backup.
+fn configure<C: BuildClient>(builder: Builder<C>, backup: Option<&ProviderConfig>) -> Builder<C> {
+    let builder = builder.retry_policy(demo_retry_policy());
+    match backup {
+        Some(b) => builder.backup(b.clone()),
+        None => builder,
+    }
+}
+
+impl Adapter {
+    fn build(
+        kind: AdapterKind,
+        primary: &ProviderConfig,
+        backup: Option<&ProviderConfig>,
+    ) -> Result<Self, String> {
+        match kind {
+            AdapterKind::Blocking => Ok(Self::Blocking(Box::new(
+                configure(verify_ureq::Client::builder(primary.clone()), backup).build(),
+            ))),
+            AdapterKind::Async => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("could not start a tokio runtime: {e}"))?;
+                let client = configure(verify_hyper::Client::builder(primary.clone()), backup)
+                    .build()
+                    .map_err(|e| format!("could not build the hyper client: {e}"))?;
+                Ok(Self::Async(runtime, client))
+            }
+        }
+    }
+
+    fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        match self {
+            Self::Blocking(client) => client.execute(op),
+            Self::Async(runtime, client) => runtime.block_on(client.execute(op)),
+        }
+    }
+}
+
+/// Builds an adapter for a section, recording a failed step when it cannot.
+fn adapter(
+    report: &mut Report,
+    kind: AdapterKind,
+    primary: &ProviderConfig,
+    backup: Option<&ProviderConfig>,
+) -> Option<Adapter> {
+    match Adapter::build(kind, primary, backup) {
+        Ok(a) => Some(a),
+        Err(why) => {
+            report.record(
+                format!("build the {} client", kind.label()),
+                false,
+                Duration::ZERO,
+                why,
+            );
+            None
+        }
+    }
+}
+
+/// Why the demo could not start at all.
+fn cannot_start(args: &DemoArgs, why: String) -> Failure {
+    match args.listen {
+        // The caller picked the address: an input problem, as for `verify sandbox`.
+        Some(addr) => Failure::usage("--listen", format!("cannot listen on {addr}: {why}")),
+        None => {
+            let message = format!("could not start the sandbox: {why}");
+            Failure::Provider(ProviderFailure {
+                json: json!({"kind": "sandbox", "message": message}),
+                message,
+            })
+        }
+    }
+}
+
+/// Runs the demo; `Ok(true)` when every step behaved as documented, `Err`
+/// when the sandbox could not start.
+pub fn run(args: &DemoArgs, json_mode: bool) -> Result<bool, Failure> {
     let started = Instant::now();
-    let sandbox = Sandbox::spawn(SandboxConfig::deterministic(seed))
-        .map_err(|e| format!("could not start the sandbox: {e}"))?;
-    let base = sandbox.base_url().to_string();
+    let listen = args
+        .listen
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+    if !listen.ip().is_loopback() {
+        return Err(Failure::usage(
+            "--listen",
+            "must be a loopback address (the demo stays on this machine), e.g. 127.0.0.1:0",
+        ));
+    }
+    let seed = args.seed;
+    let sandbox = Sandbox::spawn(SandboxConfig::deterministic(seed).with_listen(listen))
+        .map_err(|e| cannot_start(args, e.to_string()))?;
+    let base = sandbox.base_url();
+    let cfg = sandbox.config();
+    let base_url =
+        BaseUrl::allow_plain_http(&base).map_err(|e| cannot_start(args, e.to_string()))?;
+    let ts_credentials = telesign::Credentials::new(
+        cfg.telesign_customer_id.clone(),
+        cfg.telesign_api_key.clone(),
+    )
+    .map_err(|e| cannot_start(args, e.to_string()))?;
+    let telesign: ProviderConfig = telesign::Config::new(ts_credentials)
+        .with_base_url(base_url.clone())
+        .with_auth_method(AuthMethod::Hmac)
+        .into();
+    let dd_credentials = dotdigital::Credentials::new(
+        cfg.dotdigital_username.clone(),
+        cfg.dotdigital_password.clone(),
+    )
+    .map_err(|e| cannot_start(args, e.to_string()))?;
+    let dotdigital: ProviderConfig = dotdigital::Config::new(dd_credentials)
+        .with_base_url(base_url)
+        .into();
     if !json_mode {
         println!("verify demo: sandbox (deterministic, seed {seed}) listening on {base}");
         println!(
             "Codes shown below are read from the sandbox outbox: the sandbox is fake, and so are they."
         );
     }
-    let cfg = sandbox.config();
-    let base_url = BaseUrl::allow_plain_http(&base).map_err(|e| e.to_string())?;
-    let ts_credentials = telesign::Credentials::new(
-        cfg.telesign_customer_id.clone(),
-        cfg.telesign_api_key.clone(),
-    )
-    .map_err(|e| e.to_string())?;
-    let telesign_config = telesign::Config::new(ts_credentials).with_base_url(base_url.clone());
-    let dd_credentials = dotdigital::Credentials::new(
-        cfg.dotdigital_username.clone(),
-        cfg.dotdigital_password.clone(),
-    )
-    .map_err(|e| e.to_string())?;
-    let dotdigital_config = dotdigital::Config::new(dd_credentials).with_base_url(base_url);
 
     let mut report = Report {
         json_mode,
-        section: "",
+        section: String::new(),
         steps: Vec::new(),
     };
-    telesign_flow(&mut report, &sandbox, &telesign_config);
-    dotdigital_flow(&mut report, &sandbox, &dotdigital_config);
-    neutral_flow(&mut report, &sandbox, &telesign_config, &dotdigital_config);
+    for (kind, to) in [
+        (AdapterKind::Blocking, "15555550100"),
+        (AdapterKind::Async, "15555550110"),
+    ] {
+        telesign_flow(&mut report, &sandbox, &telesign, kind, to);
+    }
+    for (kind, to) in [
+        (AdapterKind::Blocking, "447700900100"),
+        (AdapterKind::Async, "447700900110"),
+    ] {
+        dotdigital_flow(&mut report, &sandbox, &dotdigital, kind, to);
+    }
+    telesign_faults(&mut report, &sandbox, &telesign);
+    neutral_flow(&mut report, &sandbox, &telesign, &dotdigital);
 
     let total = started.elapsed();
     let ok = report.all_ok();
@@ -185,7 +325,7 @@ pub fn run(seed: u64, json_mode: bool) -> Result<bool, String> {
     Ok(ok)
 }
 
-/// The code of the latest message the sandbox "delivered" to `to` from `provider`.
+/// The code of the latest message the sandbox "delivered" to `to` for the verification `id`.
 fn outbox_code(sandbox: &Sandbox, to: &str, id: &str) -> StepResult<Code> {
     let messages = sandbox.messages_to(to);
     let message = messages
@@ -207,12 +347,29 @@ fn outbox_code(sandbox: &Sandbox, to: &str, id: &str) -> StepResult<Code> {
     ))
 }
 
-fn telesign_flow(report: &mut Report, sandbox: &Sandbox, config: &telesign::Config) {
-    report.section("TeleSign Verify, blocking adapter (verify-ureq), HMAC-SHA256 signatures");
-    let client = verify_ureq::Client::builder(config.clone())
-        .retry_policy(demo_retry_policy())
-        .build();
-    let to = "15555550100";
+/// Send, read the code, a wrong code, the right code, final status and
+/// completion, at TeleSign through one adapter.
+fn telesign_flow(
+    report: &mut Report,
+    sandbox: &Sandbox,
+    config: &ProviderConfig,
+    kind: AdapterKind,
+    to: &str,
+) {
+    report.section(format!(
+        "TeleSign Verify, {}, HMAC-SHA256 signatures",
+        kind.label()
+    ));
+    let steps = [
+        "read the code from the sandbox outbox",
+        "check a wrong code",
+        "check the right code",
+        "final status",
+        "completion",
+    ];
+    let Some(client) = adapter(report, kind, config, None) else {
+        return report.skip_all(&steps, "building the client");
+    };
     let sent = report.step(
         format!("send SMS code to {to} (POST /v1/verify/sms)"),
         || {
@@ -235,20 +392,9 @@ fn telesign_flow(report: &mut Report, sandbox: &Sandbox, config: &telesign::Conf
         },
     );
     let Some(id) = sent else {
-        for s in [
-            "read code",
-            "wrong code",
-            "right code",
-            "final status",
-            "completion",
-        ] {
-            report.skip(s, "the send");
-        }
-        return telesign_faults(report, sandbox, &client);
+        return report.skip_all(&steps, "the send");
     };
-    let code = report.step("read the code from the sandbox outbox", || {
-        outbox_code(sandbox, to, id.as_str())
-    });
+    let code = report.step(steps[0], || outbox_code(sandbox, to, id.as_str()));
     let check = |code: Code, want: CodeState| -> StepResult<()> {
         let r = client
             .execute(&GetStatus::new(id.clone()).verify_code(code))
@@ -269,13 +415,11 @@ fn telesign_flow(report: &mut Report, sandbox: &Sandbox, config: &telesign::Conf
                 "check a wrong code (GET /v1/verify/{id}?verify_code=...)",
                 || check(wrong, CodeState::Invalid),
             );
-            report.step("check the right code", || {
-                check(code.clone(), CodeState::Valid)
-            });
+            report.step(steps[2], || check(code.clone(), CodeState::Valid));
         }
         None => {
-            report.skip("check a wrong code", "reading the code");
-            report.skip("check the right code", "reading the code");
+            report.skip(steps[1], "reading the code");
+            report.skip(steps[2], "reading the code");
         }
     }
     report.step("final status (GET /v1/verify/{id})", || {
@@ -298,10 +442,20 @@ fn telesign_flow(report: &mut Report, sandbox: &Sandbox, config: &telesign::Conf
         }
         Ok(((), format!("status 1900 {}", s.description)))
     });
-    telesign_faults(report, sandbox, &client);
 }
 
-fn telesign_faults(report: &mut Report, sandbox: &Sandbox, client: &verify_ureq::Client) {
+/// One temporary failure retried, one permanent failure reported, at
+/// TeleSign through the blocking adapter.
+fn telesign_faults(report: &mut Report, sandbox: &Sandbox, config: &ProviderConfig) {
+    report.section(format!(
+        "Injected failures: TeleSign Verify, {}",
+        AdapterKind::Blocking.label()
+    ));
+    let Some(client) = adapter(report, AdapterKind::Blocking, config, None) else {
+        report.skip("temporary failure", "building the client");
+        report.skip("permanent failure", "building the client");
+        return;
+    };
     let to = "15555550101";
     report.step(
         "temporary failure: inject status 500 (transaction not attempted) once, send again",
@@ -362,42 +516,31 @@ fn telesign_faults(report: &mut Report, sandbox: &Sandbox, client: &verify_ureq:
     );
 }
 
-fn dotdigital_flow(report: &mut Report, sandbox: &Sandbox, config: &dotdigital::Config) {
-    report.section("dotdigital CPaaS Verify, async adapter (verify-hyper), Basic auth");
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            report.record(
-                "start a tokio runtime".into(),
-                false,
-                Duration::ZERO,
-                e.to_string(),
-            );
-            return;
-        }
+/// Send, read the code, a wrong code, the right code and the final status,
+/// at dotdigital through one adapter.
+fn dotdigital_flow(
+    report: &mut Report,
+    sandbox: &Sandbox,
+    config: &ProviderConfig,
+    kind: AdapterKind,
+    to: &str,
+) {
+    report.section(format!(
+        "dotdigital CPaaS Verify, {}, Basic auth",
+        kind.label()
+    ));
+    let steps = [
+        "read the code from the sandbox outbox",
+        "validate a wrong code",
+        "validate the right code",
+        "final status",
+    ];
+    let Some(client) = adapter(report, kind, config, None) else {
+        return report.skip_all(&steps, "building the client");
     };
-    let client = match verify_hyper::Client::builder(config.clone())
-        .retry_policy(demo_retry_policy())
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            report.record(
-                "build the hyper client".into(),
-                false,
-                Duration::ZERO,
-                e.to_string(),
-            );
-            return;
-        }
-    };
-    let to = "447700900100";
     let sent = report.step(format!("send a code to {to} (POST /webapi/verify)"), || {
-        let r = runtime
-            .block_on(client.execute(&SendCode::new(to, "Demo")))
+        let r = client
+            .execute(&SendCode::new(to, "Demo"))
             .map_err(|e| e.to_string())?;
         if r.status != CodeStatus::NotVerified {
             return Err(format!(
@@ -413,14 +556,11 @@ fn dotdigital_flow(report: &mut Report, sandbox: &Sandbox, config: &dotdigital::
         Ok((r.request_id, detail))
     });
     let Some(id) = sent else {
-        for s in ["read code", "wrong code", "right code", "final status"] {
-            report.skip(s, "the send");
-        }
-        return;
+        return report.skip_all(&steps, "the send");
     };
     let validate = |code: Code, want: Option<CodeStatus>| -> StepResult<()> {
-        let outcome = runtime
-            .block_on(client.execute(&ValidateCode::new(id.clone(), code)))
+        let outcome = client
+            .execute(&ValidateCode::new(id.clone(), code))
             .map_err(|e| e.to_string())?;
         let got = match &outcome {
             ValidateOutcome::Code(c) => Some(c.status.clone()),
@@ -438,9 +578,7 @@ fn dotdigital_flow(report: &mut Report, sandbox: &Sandbox, config: &dotdigital::
             Err(format!("status {}, expected {}", show(&got), show(&want)))
         }
     };
-    let code = report.step("read the code from the sandbox outbox", || {
-        outbox_code(sandbox, to, id.as_str())
-    });
+    let code = report.step(steps[0], || outbox_code(sandbox, to, id.as_str()));
     match &code {
         Some(code) => {
             let wrong = Code::new(wrong_code(code.expose_secret()));
@@ -448,7 +586,7 @@ fn dotdigital_flow(report: &mut Report, sandbox: &Sandbox, config: &dotdigital::
                 "validate a wrong code (PUT /WebApi/Verify/{id}/validate)",
                 || validate(wrong, Some(CodeStatus::NotVerified)),
             );
-            report.step("validate the right code", || {
+            report.step(steps[2], || {
                 validate(code.clone(), Some(CodeStatus::Verified))
             });
             report.step("final status: the id is discarded once verified", || {
@@ -456,9 +594,7 @@ fn dotdigital_flow(report: &mut Report, sandbox: &Sandbox, config: &dotdigital::
             });
         }
         None => {
-            for s in ["wrong code", "right code", "final status"] {
-                report.skip(s, "reading the code");
-            }
+            report.skip_all(&steps[1..], "reading the code");
         }
     }
 }
@@ -468,13 +604,13 @@ fn neutral_code(sandbox: &Sandbox, to: &str, id: &VerificationId) -> StepResult<
     outbox_code(sandbox, to, id.as_str())
 }
 
-/// Checks a wrong then the right code with `check`, as two steps.
+/// Checks a wrong then the right code through `client`, as two steps.
 fn neutral_checks(
     report: &mut Report,
     sandbox: &Sandbox,
     to: &str,
     id: &VerificationId,
-    check: &dyn Fn(&Check) -> Result<CheckOutcome, String>,
+    client: &Adapter,
 ) {
     let Some(code) = report.step("read the code from the sandbox outbox", || {
         neutral_code(sandbox, to, id)
@@ -484,7 +620,9 @@ fn neutral_checks(
         return;
     };
     let expect = |code: Code, want: CheckOutcome| -> StepResult<()> {
-        let got = check(&Check::new(id.clone(), code))?;
+        let got = client
+            .execute(&Check::new(id.clone(), code))
+            .map_err(|e| e.to_string())?;
         if got == want {
             Ok(((), format!("{got:?}")))
         } else {
@@ -507,93 +645,81 @@ fn started_detail(s: &Started) -> String {
     )
 }
 
-fn neutral_flow(
+/// A neutral Start with `primary` (and `backup` as the backup) through one
+/// adapter, then the checks.
+fn neutral_section(
     report: &mut Report,
     sandbox: &Sandbox,
-    telesign: &telesign::Config,
-    dotdigital: &dotdigital::Config,
+    (primary, backup): (&ProviderConfig, &ProviderConfig),
+    kind: AdapterKind,
+    to: &str,
 ) {
-    report.section("Neutral API (Start / Check), TeleSign primary, blocking adapter");
-    let ureq_client = verify_ureq::Client::builder(telesign.clone())
-        .backup(dotdigital.clone())
-        .retry_policy(demo_retry_policy())
-        .build();
-    let to = "15555550120";
+    let provider = primary.provider();
+    let name = match provider {
+        Provider::TeleSign => "TeleSign",
+        Provider::Dotdigital => "dotdigital",
+    };
+    report.section(format!(
+        "Neutral API (Start / Check), {name} primary, {}",
+        kind.label()
+    ));
+    let Some(client) = adapter(report, kind, primary, Some(backup)) else {
+        report.skip("Start and Check", "building the client");
+        return;
+    };
     let started = report.step(format!("Start a verification of {to}"), || {
-        let s = ureq_client
-            .execute(&Start::new(to))
-            .map_err(|e| e.to_string())?;
-        if s.id.provider() != Provider::TeleSign {
+        let s = client.execute(&Start::new(to)).map_err(|e| e.to_string())?;
+        if s.id.provider() != provider {
             return Err(format!(
-                "started with {}, expected telesign",
+                "started with {}, expected {provider}",
                 s.id.provider()
             ));
         }
         let d = started_detail(&s);
         Ok((s, d))
     });
-    let check_ureq = |c: &Check| ureq_client.execute(c).map_err(|e| e.to_string());
     match started {
-        Some(s) => neutral_checks(report, sandbox, to, &s.id, &check_ureq),
+        Some(s) => neutral_checks(report, sandbox, to, &s.id, &client),
         None => report.skip("Check codes", "Start"),
     }
+}
 
-    report.section("Neutral API (Start / Check), dotdigital primary, async adapter");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build();
-    let hyper_client = verify_hyper::Client::builder(dotdigital.clone())
-        .backup(telesign.clone())
-        .retry_policy(demo_retry_policy())
-        .build();
-    match (runtime, hyper_client) {
-        (Ok(runtime), Ok(client)) => {
-            let to = "447700900121";
-            let started = report.step(format!("Start a verification of {to}"), || {
-                let s = runtime
-                    .block_on(client.execute(&Start::new(to)))
-                    .map_err(|e| e.to_string())?;
-                if s.id.provider() != Provider::Dotdigital {
-                    return Err(format!(
-                        "started with {}, expected dotdigital",
-                        s.id.provider()
-                    ));
-                }
-                let d = started_detail(&s);
-                Ok((s, d))
-            });
-            let check = |c: &Check| {
-                runtime
-                    .block_on(client.execute(c))
-                    .map_err(|e| e.to_string())
-            };
-            match started {
-                Some(s) => neutral_checks(report, sandbox, to, &s.id, &check),
-                None => report.skip("Check codes", "Start"),
-            }
-        }
-        (Err(e), _) => report.record(
-            "start a tokio runtime".into(),
-            false,
-            Duration::ZERO,
-            e.to_string(),
-        ),
-        (_, Err(e)) => report.record(
-            "build the hyper client".into(),
-            false,
-            Duration::ZERO,
-            e.to_string(),
-        ),
-    }
+fn neutral_flow(
+    report: &mut Report,
+    sandbox: &Sandbox,
+    telesign: &ProviderConfig,
+    dotdigital: &ProviderConfig,
+) {
+    neutral_section(
+        report,
+        sandbox,
+        (telesign, dotdigital),
+        AdapterKind::Blocking,
+        "15555550120",
+    );
+    neutral_section(
+        report,
+        sandbox,
+        (dotdigital, telesign),
+        AdapterKind::Async,
+        "447700900121",
+    );
 
-    report.section("Failover: TeleSign sends nothing, dotdigital takes over");
+    report.section(format!(
+        "Failover, {}: TeleSign sends nothing, dotdigital takes over",
+        AdapterKind::Blocking.label()
+    ));
+    let Some(client) = adapter(report, AdapterKind::Blocking, telesign, Some(dotdigital)) else {
+        report.skip("Start with failover", "building the client");
+        return;
+    };
     let to = "447700900122";
     let attempts = demo_retry_policy().max_attempts;
     let started = report.step(
         format!("inject status 500 (not attempted) on every TeleSign send attempt ({attempts}), Start {to}"),
         || {
             sandbox.inject(Route::TeleSignSms, Fault::TeleSignStatus(500), attempts);
-            let result = ureq_client.execute(&Start::new(to));
+            let result = client.execute(&Start::new(to));
             sandbox.clear_faults();
             let s = result.map_err(|e| format!("no failover: {e}"))?;
             if s.id.provider() != Provider::Dotdigital {
@@ -609,7 +735,7 @@ fn neutral_flow(
         },
     );
     match started {
-        Some(s) => neutral_checks(report, sandbox, to, &s.id, &check_ureq),
+        Some(s) => neutral_checks(report, sandbox, to, &s.id, &client),
         None => report.skip("Check codes", "Start"),
     }
 }

@@ -105,6 +105,70 @@ impl Failure {
     }
 }
 
+/// The flag in clap's rendering of an argument: `--to` for `--to <TO>`.
+fn flag_name(rendered: &str) -> String {
+    rendered
+        .split_whitespace()
+        .next()
+        .unwrap_or(rendered)
+        .to_owned()
+}
+
+/// Clap's message without its `error: ` prefix, usage and help hint: the
+/// remaining paragraphs (the problem, a tip, the possible values) on one line.
+fn clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    text.split("\n\n")
+        .map(|paragraph| {
+            paragraph
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|p| {
+            !p.is_empty() && !p.starts_with("Usage:") && !p.starts_with("For more information")
+        })
+        .map(|p| p.strip_prefix("error: ").unwrap_or(&p).to_owned())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl From<&clap::Error> for Failure {
+    /// A command line clap could not read, as usage problems: one per missing
+    /// argument, else one naming the argument at fault (or the command).
+    fn from(e: &clap::Error) -> Self {
+        use clap::error::{ContextKind, ContextValue, ErrorKind};
+        let problems = match (e.kind(), e.get(ContextKind::InvalidArg)) {
+            (ErrorKind::MissingRequiredArgument, Some(ContextValue::Strings(args))) => args
+                .iter()
+                .map(|a| Problem::new(flag_name(a), "missing: this argument is required"))
+                .collect(),
+            (
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand,
+                _,
+            ) => {
+                vec![Problem::new(
+                    "command",
+                    "missing: a subcommand is required (see --help)",
+                )]
+            }
+            (_, Some(ContextValue::String(arg))) => {
+                vec![Problem::new(flag_name(arg), clap_message(e))]
+            }
+            _ => {
+                let field = match e.get(ContextKind::InvalidSubcommand) {
+                    Some(ContextValue::String(s)) => s.clone(),
+                    _ => "command line".to_owned(),
+                };
+                vec![Problem::new(field, clap_message(e))]
+            }
+        };
+        Self::Usage(problems)
+    }
+}
+
 impl From<verify_core::ValidationError> for Failure {
     fn from(e: verify_core::ValidationError) -> Self {
         Self::Usage(

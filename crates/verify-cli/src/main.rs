@@ -18,27 +18,28 @@ mod telesign_cmd;
 mod transport;
 mod wire;
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 use crate::cli::{Cli, Command};
 use crate::failure::Failure;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return command_line_error(&e),
+    };
     let json_mode = cli.json;
     let result = match cli.command {
         Command::Telesign(c) => telesign_cmd::run(c, json_mode),
         Command::Dotdigital(c) => dotdigital_cmd::run(c, json_mode),
         Command::Demo(a) => {
-            return match demo::run(a.seed, json_mode) {
+            return match demo::run(&a, json_mode) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::from(failure::EXIT_PROVIDER),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(failure::EXIT_PROVIDER)
-                }
+                Err(f) => f.report(json_mode),
             };
         }
         Command::Sandbox(a) => sandbox_cmd::run(&a, json_mode),
@@ -53,4 +54,42 @@ fn main() -> ExitCode {
 
 fn report(f: Failure, json_mode: bool) -> ExitCode {
     f.report(json_mode)
+}
+
+/// Whether `--json` is among the arguments (before a `--`), for a command
+/// line clap could not read.
+fn json_requested(args: impl IntoIterator<Item = OsString>) -> bool {
+    args.into_iter()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
+
+/// A command line clap refused, or `--help`/`--version`: clap's own output,
+/// except that errors become a JSON object (exit code 2) under `--json`.
+fn command_line_error(e: &clap::Error) -> ExitCode {
+    if e.use_stderr() && json_requested(std::env::args_os()) {
+        return Failure::from(e).report(true);
+    }
+    e.exit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn json_is_found_anywhere_before_a_double_dash() {
+        assert!(json_requested(args(&["verify", "--json", "start"])));
+        assert!(json_requested(args(&[
+            "verify", "start", "--to", "1", "--json"
+        ])));
+        assert!(!json_requested(args(&["verify", "start"])));
+        assert!(!json_requested(args(&["verify", "start", "--", "--json"])));
+        assert!(!json_requested(args(&["--json"])));
+    }
 }

@@ -25,14 +25,22 @@ fn header_safe(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
 }
 
+/// Whether `value` is an RFC 1123 date exactly as HTTP writes it (the
+/// IMF-fixdate of RFC 9110, such as "Wed, 14 Dec 2016 18:20:12 GMT"), with
+/// its weekday matching its date. The obsolete RFC 850 and asctime forms,
+/// which `httpdate` also reads, are refused: TeleSign wants RFC 1123.
+fn is_rfc1123_date(value: &str) -> bool {
+    httpdate::parse_http_date(value).is_ok_and(|t| httpdate::fmt_http_date(t) == value)
+}
+
 /// Checks the `--date` and `--nonce` overrides.
-fn check_overrides(send: &SendOptions, problems: &mut Vec<Problem>) {
+pub fn check_overrides(send: &SendOptions, problems: &mut Vec<Problem>) {
     if let Some(date) = &send.date
-        && !header_safe(date)
+        && !is_rfc1123_date(date)
     {
         problems.push(Problem::new(
             "--date",
-            "must be a non-empty RFC 1123 date of printable ASCII, e.g. \"Wed, 14 Dec 2016 18:20:12 GMT\"",
+            "must be an RFC 1123 date in GMT, e.g. \"Wed, 14 Dec 2016 18:20:12 GMT\"",
         ));
     }
     if let Some(nonce) = &send.nonce
@@ -147,6 +155,24 @@ pub fn print_request(request: &http::Request<Vec<u8>>, json_mode: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_must_be_rfc_1123() {
+        assert!(is_rfc1123_date("Wed, 14 Dec 2016 18:20:12 GMT"));
+        for bad in [
+            "",
+            "yesterday",
+            "Thu, 14 Dec 2016 18:20:12 GMT", // wrong weekday
+            "Wed, 14 Dec 2016 18:20:12 UTC",
+            "Wed, 14 Dec 2016 18:20:12 GMT ",
+            "Wed, 14 Dec 2016 25:20:12 GMT",
+            "Wednesday, 14-Dec-16 18:20:12 GMT", // RFC 850
+            "Wed Dec 14 18:20:12 2016",          // asctime
+            "2016-12-14T18:20:12Z",
+        ] {
+            assert!(!is_rfc1123_date(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn header_safety() {

@@ -3,7 +3,7 @@
 use std::process::{Command, Output};
 
 use verify_core::telesign::{Credentials, signing};
-use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig};
+use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig, SandboxProvider};
 
 fn verify(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_verify"))
@@ -383,7 +383,7 @@ fn demo_passes_every_step() {
     assert_eq!(out.status.code(), Some(0), "{v:#}");
     assert_eq!(v["ok"], true);
     let steps = v["steps"].as_array().unwrap();
-    assert!(steps.len() >= 25, "{v:#}");
+    assert!(steps.len() >= 36, "{v:#}");
     assert!(steps.iter().any(|s| {
         s["step"]
             .as_str()
@@ -401,6 +401,371 @@ fn demo_passes_every_step() {
             .iter()
             .any(|s| s["step"].as_str().unwrap().contains("permanent failure"))
     );
+}
+
+/// The steps of the demo's sections whose title contains every one of `words`.
+fn demo_section<'a>(v: &'a serde_json::Value, words: &[&str]) -> Vec<&'a serde_json::Value> {
+    v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            let section = s["section"].as_str().unwrap();
+            words.iter().all(|w| section.contains(w))
+        })
+        .collect()
+}
+
+#[test]
+fn demo_runs_both_providers_through_both_adapters() {
+    let out = verify(&["--json", "demo"]);
+    let v = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{v:#}");
+    for adapter in ["verify-ureq", "verify-hyper"] {
+        let telesign = demo_section(&v, &["TeleSign Verify", adapter, "HMAC-SHA256"]);
+        let dotdigital = demo_section(&v, &["dotdigital CPaaS Verify", adapter]);
+        for (steps, wanted) in [
+            (
+                &telesign,
+                &[
+                    "send SMS code",
+                    "read the code from the sandbox outbox",
+                    "check a wrong code",
+                    "check the right code",
+                    "final status",
+                    "completion",
+                ][..],
+            ),
+            (
+                &dotdigital,
+                &[
+                    "send a code",
+                    "read the code from the sandbox outbox",
+                    "validate a wrong code",
+                    "validate the right code",
+                    "final status",
+                ][..],
+            ),
+        ] {
+            assert_eq!(steps.len(), wanted.len(), "{adapter}: {steps:#?}");
+            for (step, name) in steps.iter().zip(wanted) {
+                assert!(
+                    step["step"].as_str().unwrap().starts_with(name),
+                    "{adapter}: {step:#}"
+                );
+                assert_eq!(step["ok"], true, "{adapter}: {step:#}");
+            }
+        }
+        assert!(
+            telesign[2]["detail"].as_str().unwrap().contains("INVALID")
+                && telesign[3]["detail"].as_str().unwrap().contains("VALID")
+                && telesign[5]["detail"].as_str().unwrap().contains("1900"),
+            "{telesign:#?}"
+        );
+        assert!(
+            dotdigital[3]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("CodeVerified"),
+            "{dotdigital:#?}"
+        );
+    }
+    for words in [
+        &["Neutral API", "TeleSign primary", "verify-ureq"][..],
+        &["Neutral API", "dotdigital primary", "verify-hyper"][..],
+        &["Failover"][..],
+    ] {
+        let steps = demo_section(&v, words);
+        assert_eq!(steps.len(), 4, "{words:?}: {steps:#?}");
+        assert!(steps.iter().all(|s| s["ok"] == true), "{steps:#?}");
+        assert_eq!(steps[3]["detail"], "Verified");
+    }
+    assert_eq!(v["steps"].as_array().unwrap().len(), 36, "{v:#}");
+}
+
+#[test]
+fn demo_is_deterministic_and_readable() {
+    // Same seed, same ids and codes: everything but timings and the port.
+    let steps = |o: &Output| -> Vec<(String, String)> {
+        json(o)["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["step"].to_string(), s["detail"].to_string()))
+            .collect()
+    };
+    let first = verify(&["--json", "demo", "--seed", "3"]);
+    let second = verify(&["--json", "demo", "--seed", "3"]);
+    assert_eq!(steps(&first), steps(&second));
+    let total = json(&first)["total_ms"].as_f64().unwrap();
+    assert!(total < 5_000.0, "the demo took {total} ms");
+
+    let out = verify(&["demo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("36 steps, 0 failed") && text.contains("every step behaved as documented"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.trim_start().starts_with("OK "))
+            .count(),
+        36
+    );
+    assert!(!text.contains("FAIL"), "{text}");
+}
+
+#[test]
+fn demo_that_cannot_start_its_sandbox_says_so_in_json() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = verify(&["--json", "demo", "--listen", &addr]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let v = json(&out);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["error"]["kind"], "invalid_input");
+    assert_eq!(v["error"]["problems"][0]["field"], "--listen");
+    assert!(
+        v["error"]["problems"][0]["rule"]
+            .as_str()
+            .unwrap()
+            .contains(&addr),
+        "{v:#}"
+    );
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+
+    let out = verify(&["demo", "--listen", &addr]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--listen: cannot listen on"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The demo stays on this machine.
+    let out = verify(&["--json", "demo", "--listen", "0.0.0.0:0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["error"]["problems"][0]["field"], "--listen");
+}
+
+/// The problems of a JSON usage error, as `field: rule` lines.
+fn json_problems(o: &Output) -> Vec<String> {
+    let v = json(o);
+    assert_eq!(v["ok"], false, "{v:#}");
+    assert_eq!(v["error"]["kind"], "invalid_input", "{v:#}");
+    v["error"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: {}",
+                p["field"].as_str().unwrap(),
+                p["rule"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn command_line_errors_are_json_under_json() {
+    for (args, field) in [
+        (&["--json", "telesign", "send"][..], "--to"),
+        (&["telesign", "send", "--json"][..], "--to"),
+        (
+            &["--json", "start", "--to", "1", "--provider", "nope"][..],
+            "--provider",
+        ),
+        (&["--json", "demo", "--seed", "many"][..], "--seed"),
+        (
+            &["--json", "telesign", "send", "--to", "1", "--nope"][..],
+            "--nope",
+        ),
+        (&["--json", "no-such-command"][..], "no-such-command"),
+        (&["--json", "telesign"][..], "command"),
+        (&["--json"][..], "command"),
+    ] {
+        let out = verify(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let problems = json_problems(&out);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with(&format!("{field}: "))),
+            "{args:?}: {problems:?}"
+        );
+        assert!(stderr(&out).is_empty(), "{args:?}: {}", stderr(&out));
+    }
+    // Every missing argument on its own.
+    let out = verify(&["--json", "dotdigital", "send"]);
+    let problems = json_problems(&out);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("--to: ") && problems[1].starts_with("--from: "));
+
+    // Without --json, clap's own text on stderr.
+    let out = verify(&["start", "--to", "1", "--provider", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: invalid value 'nope'") && err.contains("[possible values: "),
+        "{err}"
+    );
+
+    // --help and --version print as usual, even with --json.
+    for args in [
+        &["--json", "--help"][..],
+        &["--json", "start", "--help"],
+        &["--version", "--json"],
+    ] {
+        let out = verify(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = stdout(&out);
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&text).is_err(),
+            "{text}"
+        );
+        assert!(
+            text.starts_with("verify") || text.contains("Usage:"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn check_reports_every_problem_at_once() {
+    // A malformed id no longer hides the other problems.
+    let out = verify(&[
+        "--json",
+        "check",
+        "--id",
+        "not-an-id",
+        "--code",
+        "123456",
+        "--telesign-base-url",
+        "ftp://example.com",
+        "--print-request",
+        "--date",
+        "yesterday",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let problems = json_problems(&out);
+    for field in ["verification_id", "--telesign-base-url", "--date"] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with(&format!("{field}: "))),
+            "{field} missing: {problems:?}"
+        );
+    }
+
+    // An id that names its provider but is malformed: that provider's
+    // settings and the code are checked too, each problem on its own line.
+    let out = verify(&[
+        "check",
+        "--id",
+        "telesign:0123",
+        "--code",
+        "1",
+        "--telesign-base-url",
+        "ftp://example.com",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for field in [
+        "reference_id",
+        "--customer-id",
+        "--api-key",
+        "--telesign-base-url",
+        "code",
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{field}:"))),
+            "{field} missing in:\n{err}"
+        );
+    }
+
+    // With working settings, the id and code problems still stop the check
+    // before anything reaches the provider.
+    let sb = sandbox();
+    let base = sb.base_url();
+    let mut args = vec!["--json", "check", "--id", "telesign:0123", "--code", "1"];
+    args.extend(telesign_args(&sb, &base));
+    let out = verify(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let problems = json_problems(&out);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("reference_id: ") && problems[1].starts_with("code: "));
+    assert_eq!(sb.stats().nonces, 0, "nothing may reach the sandbox");
+}
+
+#[test]
+fn start_checks_date_and_nonce_without_credentials() {
+    let out = verify(&[
+        "--json",
+        "start",
+        "--to",
+        "+1 555",
+        "--print-request",
+        "--date",
+        "2016-12-14T18:20:12Z",
+        "--nonce",
+        "has spaces",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let problems = json_problems(&out);
+    for field in [
+        "--customer-id",
+        "--api-key",
+        "phone_number",
+        "--date",
+        "--nonce",
+    ] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with(&format!("{field}: "))),
+            "{field} missing: {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn date_must_be_an_rfc_1123_date() {
+    for date in [
+        "2016-12-14T18:20:12Z",
+        "Thu, 14 Dec 2016 18:20:12 GMT", // 14 Dec 2016 was a Wednesday
+        "Wednesday, 14-Dec-16 18:20:12 GMT",
+        "Wed Dec 14 18:20:12 2016",
+        "Wed, 14 Dec 2016 18:20:12 +0000",
+    ] {
+        let out = verify(&[
+            "--json",
+            "telesign",
+            "send",
+            "--to",
+            "15555550100",
+            "--customer-id",
+            VECTOR_ID,
+            "--api-key",
+            VECTOR_KEY,
+            "--print-request",
+            "--date",
+            date,
+            "--nonce",
+            NONCE,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{date}: {}", stdout(&out));
+        let problems = json_problems(&out);
+        assert_eq!(problems.len(), 1, "{date}: {problems:?}");
+        assert!(
+            problems[0].starts_with("--date: must be an RFC 1123 date"),
+            "{problems:?}"
+        );
+    }
 }
 
 #[test]
@@ -455,4 +820,79 @@ fn neutral_start_fails_over_and_check_verifies() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["outcome"], "Verified");
     assert!(!stdout(&out).contains(&code));
+}
+
+#[test]
+fn start_fails_over_when_maybe_sent_only_when_asked() {
+    let help = stdout(&verify(&["start", "--help"]));
+    assert!(help.contains("--failover-when-maybe-sent"), "{help}");
+    // It only means something with a backup.
+    let out = verify(&[
+        "--json",
+        "start",
+        "--to",
+        "447700900140",
+        "--failover-when-maybe-sent",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(json_problems(&out)[0].starts_with("--backup: "));
+
+    let sb = sandbox();
+    let base = sb.base_url();
+    let c = sb.config();
+    let start = |to: &str, opt_in: bool| {
+        let mut args = vec![
+            "--json",
+            "start",
+            "--to",
+            to,
+            "--backup",
+            "dotdigital",
+            "--customer-id",
+            c.telesign_customer_id.as_str(),
+            "--api-key",
+            c.telesign_api_key.as_str(),
+            "--username",
+            c.dotdigital_username.as_str(),
+            "--password",
+            c.dotdigital_password.as_str(),
+            "--base-url",
+            base.as_str(),
+        ];
+        if opt_in {
+            args.push("--failover-when-maybe-sent");
+        }
+        // A permanent carrier failure: the primary may have sent a message.
+        sb.inject(Route::TeleSignSms, Fault::TeleSignStatus(504), 1);
+        let out = verify(&args);
+        sb.clear_faults();
+        out
+    };
+    let count = |to: &str, p: SandboxProvider| {
+        sb.messages_to(to)
+            .iter()
+            .filter(|m| m.provider == p)
+            .count()
+    };
+
+    // By default the failure is reported and the backup is not tried.
+    let out = start("447700900141", false);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v = json(&out);
+    assert_eq!(v["error"]["message_may_have_been_sent"], true, "{v:#}");
+    assert_eq!(count("447700900141", SandboxProvider::Telesign), 1);
+    assert_eq!(count("447700900141", SandboxProvider::Dotdigital), 0);
+
+    // Opted in: the backup sends too (the user may get two codes).
+    let out = start("447700900142", true);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(json(&out)["provider"], "dotdigital");
+    assert_eq!(count("447700900142", SandboxProvider::Telesign), 1);
+    assert_eq!(count("447700900142", SandboxProvider::Dotdigital), 1);
 }
