@@ -41,6 +41,7 @@ pub const TARGETS: &[(&str, Check)] = &[
         dotdigital_validate_code_response,
     ),
     ("excerpt", excerpt),
+    ("neutral_check_request", neutral_check_request),
     ("neutral_response", neutral_response),
     ("neutral_start_request", neutral_start_request),
     ("telesign_call_request", telesign_call_request),
@@ -51,6 +52,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("telesign_sms_request", telesign_sms_request),
     ("telesign_status_request", telesign_status_request),
     ("telesign_status_response", telesign_status_response),
+    ("verification_id", verification_id),
 ];
 
 /// The fields of a multi-field input: NUL-separated, each read as lossy
@@ -571,15 +573,49 @@ pub fn telesign_status_response(data: &[u8]) {
 }
 
 /// Target `telesign_sms_request`: fields `phone_number, ucid,
-/// originating_ip, language, verify_code, template, sender_id, flags`.
+/// originating_ip, language, verify_code, template, sender_id, flags,
+/// template_limit, dlt_template_id, dlt_entity_id, transaction_amount,
+/// transaction_payee, flags2`.
+///
+/// `flags`: 1 backup role, 2 sets `originating_ip`, 4 `language`, 8
+/// `verify_code`, 16 `template`, 32 `sender_id`, 64 `is_primary` (its value
+/// is bit 128; 128 alone means no flags, and is how a seed writes them, as
+/// a 0 byte would be a field separator). `flags2`: 1 sets `template_limit` (a decimal number), 2
+/// `dlt_template_id`, 4 `dlt_entity_id`, 8 `transaction_amount`, 16
+/// `transaction_payee`, 32 `sim_swap_check` (its value is bit 64). A pair
+/// given together goes through its builder (`dlt`, `transaction`), a lone
+/// half is set on the field.
+///
+/// - the usual request properties ([`check_build`]), no code in the error
+///   text ([`assert_no_secret`]), and `validate()` agrees with `to_request()`;
+/// - an accepted request's form body decodes back to exactly the fields
+///   given (`template_limit` is never sent; `is_primary` is `false` for a
+///   backup unless given);
+/// - the rules of the optional fields, checked independently: DLT ids and
+///   transaction fields are 1 to 40 characters, the amount and the payee
+///   only together, the template limit 1 to 1600 and the template within it;
+///   a broken rule is refused naming the field, and an accepted request
+///   breaks none.
 pub fn telesign_sms_request(data: &[u8]) {
     use verify_core::telesign::SendSms;
+    use verify_core::telesign::sms::{TEMPLATE_DEFAULT_MAX, TEMPLATE_LIMIT_MAX};
     let f = Fields::new(data);
     let code = f.text(4);
     let flags = f.byte(7);
+    let flags2 = f.byte(13);
+    let given = |on: bool, i: usize| on.then(|| f.text(i));
+    let template_limit: Option<usize> =
+        given(flags2 & 1 != 0, 8).and_then(|t| t.trim().parse().ok());
+    let dlt_template_id = given(flags2 & 2 != 0, 9);
+    let dlt_entity_id = given(flags2 & 4 != 0, 10);
+    let amount = given(flags2 & 8 != 0, 11);
+    let payee = given(flags2 & 16 != 0, 12);
+    let sim_swap_check = (flags2 & 32 != 0).then_some(flags2 & 64 != 0);
+    let ucid = f.text(1).parse::<verify_core::telesign::Ucid>().ok();
+    let is_primary = (flags & 64 != 0).then_some(flags & 128 != 0);
     let make = |code: &str| {
         let mut op = SendSms::new(f.text(0));
-        if let Ok(ucid) = f.text(1).parse() {
+        if let Some(ucid) = ucid {
             op = op.ucid(ucid);
         }
         if flags & 2 != 0 {
@@ -594,22 +630,124 @@ pub fn telesign_sms_request(data: &[u8]) {
         if flags & 16 != 0 {
             op = op.template(f.text(5));
         }
+        if let Some(limit) = template_limit {
+            op = op.template_limit(limit);
+        }
         if flags & 32 != 0 {
             op = op.sender_id(f.text(6));
         }
-        if flags & 64 != 0 {
-            op = op.is_primary(flags & 128 != 0);
+        if let Some(primary) = is_primary {
+            op = op.is_primary(primary);
+        }
+        match (&dlt_template_id, &dlt_entity_id) {
+            (Some(t), Some(e)) => op = op.dlt(t.clone(), e.clone()),
+            (t, e) => {
+                op.dlt_template_id = t.clone();
+                op.dlt_entity_id = e.clone();
+            }
+        }
+        match (&amount, &payee) {
+            (Some(a), Some(p)) => op = op.transaction(a.clone(), p.clone()),
+            (a, p) => {
+                op.transaction_amount = a.clone();
+                op.transaction_payee = p.clone();
+            }
+        }
+        if let Some(check) = sim_swap_check {
+            op = op.sim_swap_check(check);
         }
         op
     };
     let op = make(&code);
-    let built = check_build(&op, &telesign_config(), role(flags));
+    let role = role(flags);
+    let built = check_build(&op, &telesign_config(), role);
     assert_eq!(
         built.is_ok(),
         op.validate().is_ok(),
         "validate() and to_request() agree"
     );
-    assert_no_secret(make, &code, &telesign_config(), role(flags));
+
+    // The rules of the optional fields, computed here from the inputs.
+    let mut broken: Vec<&str> = Vec::new();
+    let within = |v: &Option<String>, max: usize| {
+        v.as_ref()
+            .is_none_or(|s| !s.is_empty() && s.chars().count() <= max)
+    };
+    for (field, value) in [
+        ("dlt_template_id", &dlt_template_id),
+        ("dlt_entity_id", &dlt_entity_id),
+        ("transaction_amount", &amount),
+        ("transaction_payee", &payee),
+    ] {
+        if !within(value, 40) {
+            broken.push(field);
+        }
+    }
+    match (&amount, &payee) {
+        (Some(_), None) => broken.push("transaction_payee"),
+        (None, Some(_)) => broken.push("transaction_amount"),
+        _ => {}
+    }
+    let limit = template_limit.unwrap_or(TEMPLATE_DEFAULT_MAX);
+    let template = (flags & 16 != 0).then(|| f.text(5));
+    if !(1..=TEMPLATE_LIMIT_MAX).contains(&limit)
+        || template
+            .as_ref()
+            .is_some_and(|t| t.contains("$$CODE$$") && t.chars().count() > limit)
+    {
+        broken.push("template");
+    }
+    match &built {
+        Ok(request) => {
+            assert!(broken.is_empty(), "accepted, breaking {broken:?}");
+            // The body decodes back to exactly the fields given.
+            let mut sent: Vec<(String, String)> = serde_urlencoded::from_bytes(request.body())
+                .unwrap_or_else(|e| panic!("the form body does not decode: {e}"));
+            let bool_str = |b: bool| if b { "true" } else { "false" }.to_owned();
+            let optional = [
+                ("ucid", ucid.map(|u| u.as_str().to_owned())),
+                ("originating_ip", given(flags & 2 != 0, 2)),
+                ("language", given(flags & 4 != 0, 3)),
+                ("verify_code", (flags & 8 != 0).then(|| code.clone())),
+                ("template", template.clone()),
+                ("sender_id", given(flags & 32 != 0, 6)),
+                (
+                    "is_primary",
+                    match (is_primary, role) {
+                        (Some(b), _) => Some(bool_str(b)),
+                        (None, Role::Backup) => Some(bool_str(false)),
+                        (None, Role::Primary) => None,
+                    },
+                ),
+                ("dlt_template_id", dlt_template_id.clone()),
+                ("dlt_entity_id", dlt_entity_id.clone()),
+                ("transaction_amount", amount.clone()),
+                ("transaction_payee", payee.clone()),
+                ("sim_swap_check", sim_swap_check.map(bool_str)),
+            ];
+            let mut expected = vec![("phone_number".to_owned(), f.text(0))];
+            for (name, value) in optional {
+                if let Some(value) = value {
+                    expected.push((name.to_owned(), value));
+                }
+            }
+            sent.sort();
+            expected.sort();
+            // Not compared with `assert_eq!`, whose message would show the code.
+            assert!(
+                sent == expected,
+                "the form body decodes to fields {:?}, not {:?}",
+                sent.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+                expected.iter().map(|(k, _)| k).collect::<Vec<_>>()
+            );
+        }
+        Err(e) => {
+            for field in &broken {
+                assert!(e.fields().any(|f| f == *field), "{field} is not named: {e}");
+            }
+        }
+    }
+    assert_no_secret(make, &code, &telesign_config(), role);
 }
 
 /// Target `telesign_call_request`: fields `phone_number, ucid,
@@ -1012,4 +1150,220 @@ pub fn neutral_response(data: &[u8]) {
         direct.is_ok(),
         "neutral check and dotdigital disagree"
     );
+}
+
+/// Whether `s` is a TeleSign reference id (32 hexadecimal digits), computed
+/// independently of the core.
+fn is_reference_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether `s` is a dotdigital request id (a GUID, 8-4-4-4-12 hexadecimal
+/// digits), computed independently of the core.
+fn is_request_id(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether `provider:id` names a verification, computed independently.
+fn is_verification_id(provider: &str, id: &str) -> bool {
+    match provider {
+        "telesign" => is_reference_id(id),
+        "dotdigital" => is_request_id(id),
+        _ => false,
+    }
+}
+
+/// The fields a refused `VerificationId` may name.
+const VERIFICATION_ID_FIELDS: &[&str] = &["verification_id", "reference_id", "requestId"];
+
+/// Target `verification_id`: the input (lossy UTF-8) parsed as the text
+/// form `provider:id`, and the same bytes read as its JSON form.
+///
+/// - the text parses exactly when it is `telesign:<32 hex digits>` or
+///   `dotdigital:<GUID>`; a refusal is a `ValidationError` naming the id;
+/// - whatever parses (either way) prints back as `provider:id`, serializes
+///   as `{"provider":..,"id":..}`, and both forms parse back to an equal id;
+///   the text form prints back to exactly the input (letter case is kept);
+/// - a JSON object of exactly `provider` and `id` strings reads as the
+///   same id as its text form, or is refused where the text form is.
+pub fn verification_id(data: &[u8]) {
+    use verify_core::neutral::VerificationId;
+
+    fn round_trip(id: &VerificationId) {
+        let shown = id.to_string();
+        assert_eq!(shown, format!("{}:{}", id.provider(), id.as_str()));
+        assert!(is_verification_id(&id.provider().to_string(), id.as_str()));
+        let again: VerificationId = shown
+            .parse()
+            .unwrap_or_else(|e| panic!("{shown} does not parse back: {e}"));
+        assert_eq!(&again, id, "Display round-trip");
+        let json = serde_json::to_string(id).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            json,
+            format!(
+                r#"{{"provider":"{}","id":"{}"}}"#,
+                id.provider(),
+                id.as_str()
+            )
+        );
+        let again: VerificationId = serde_json::from_str(&json)
+            .unwrap_or_else(|e| panic!("{json} does not deserialize back: {e}"));
+        assert_eq!(&again, id, "serde round-trip");
+    }
+
+    let text = String::from_utf8_lossy(data);
+    let parsed = text.parse::<VerificationId>();
+    let expected = text
+        .split_once(':')
+        .is_some_and(|(p, id)| is_verification_id(p, id));
+    match &parsed {
+        Ok(id) => {
+            assert!(expected, "{text:?} parsed");
+            assert_eq!(id.to_string(), text, "printing gives back the input");
+            round_trip(id);
+        }
+        Err(e) => {
+            assert!(!expected, "{text:?} is refused: {e}");
+            assert!(!e.errors().is_empty(), "a ValidationError names a field");
+            for field in e.fields() {
+                assert!(VERIFICATION_ID_FIELDS.contains(&field), "{field}: {e}");
+            }
+            let _ = format!("{e} {e:?}");
+        }
+    }
+
+    let from_json = serde_json::from_slice::<VerificationId>(data);
+    if let Ok(id) = &from_json {
+        round_trip(id);
+    }
+    if let Err(e) = &from_json {
+        let _ = format!("{e}");
+    }
+    // The documented JSON form reads exactly as its text form.
+    let documented = match serde_json::from_slice::<serde_json::Value>(data) {
+        Ok(serde_json::Value::Object(map)) if map.len() == 2 => {
+            match (map.get("provider"), map.get("id")) {
+                (Some(serde_json::Value::String(p)), Some(serde_json::Value::String(id))) => {
+                    Some(format!("{p}:{id}"))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    if let Some(as_text) = documented {
+        match (&from_json, &as_text.parse::<VerificationId>()) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "JSON and text forms differ"),
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!("JSON {a:?} but text {b:?}"),
+        }
+    }
+}
+
+/// Target `neutral_check_request`: fields `id, code, flags` where `id` is a
+/// `VerificationId` in its text form (`telesign:<reference_id>`,
+/// `dotdigital:<requestId>`). An id that does not parse is replaced by a
+/// fixed valid one (TeleSign's, or dotdigital's with flag 2) so the code is
+/// still exercised; flag 1 is the backup role.
+///
+/// Built with the configuration of the id's provider:
+/// - the usual request properties ([`check_build`], which also has another
+///   provider's configuration refused naming `provider`) and no code in the
+///   error text ([`assert_no_secret`]);
+/// - the code is accepted exactly when it can be right for the provider
+///   (TeleSign: 3 to 7 digits; dotdigital: 1 to 32 ASCII letters or digits),
+///   and a refusal names only `code`;
+/// - an accepted check is exactly the provider operation's request: TeleSign
+///   `GET /v1/verify/{reference_id}?verify_code={code}`, dotdigital
+///   `PUT /WebApi/Verify/{requestId}/validate` with `{"code": ..}`.
+pub fn neutral_check_request(data: &[u8]) {
+    use verify_core::dotdigital::{RequestId, ValidateCode};
+    use verify_core::neutral::{Check, VerificationId};
+    use verify_core::telesign::GetStatus;
+    let f = Fields::new(data);
+    let (text, code, flags) = (f.text(0), f.text(1), f.byte(2));
+    let id: VerificationId = match text.parse() {
+        Ok(id) => id,
+        Err(_) if flags & 2 == 0 => reference_id().into(),
+        Err(_) => RequestId::new(REQUEST_ID)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into(),
+    };
+    let make = |code: &str| Check::new(id.clone(), verify_core::Code::new(code));
+    let op = make(&code);
+    assert_eq!(op.provider(), Some(id.provider()));
+    assert_eq!(op.id(), &id);
+    let (config, code_ok) = match id.provider() {
+        Provider::TeleSign => (
+            telesign_config(),
+            (3..=7).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit()),
+        ),
+        Provider::Dotdigital => (
+            dotdigital_config(),
+            (1..=32).contains(&code.chars().count())
+                && code.bytes().all(|b| b.is_ascii_alphanumeric()),
+        ),
+    };
+    let role = role(flags);
+    let built = check_build(&op, &config, role);
+    let direct = match &id {
+        VerificationId::TeleSign(r) => GetStatus::new(r.clone())
+            .verify_code(verify_core::Code::new(&code))
+            .to_request(&config, role),
+        VerificationId::Dotdigital(r) => {
+            ValidateCode::new(r.clone(), verify_core::Code::new(&code)).to_request(&config, role)
+        }
+    };
+    assert_eq!(
+        built.is_ok(),
+        code_ok,
+        "the code's rule for {}",
+        id.provider()
+    );
+    match &built {
+        Ok(request) => {
+            let direct = direct
+                .unwrap_or_else(|e| panic!("the check accepted what the provider refuses: {e}"));
+            assert_eq!(request.method(), direct.method());
+            assert_eq!(request.uri(), direct.uri());
+            assert_eq!(request.headers(), direct.headers());
+            assert!(request.body() == direct.body(), "the bodies differ");
+            let base = config.base_url().as_str();
+            let uri = request.uri().to_string();
+            match &id {
+                VerificationId::TeleSign(r) => {
+                    assert_eq!(request.method(), http::Method::GET);
+                    assert!(
+                        uri == format!("{base}/v1/verify/{}?verify_code={code}", r.as_str()),
+                        "not the status query of {}",
+                        r.as_str()
+                    );
+                    assert!(request.body().is_empty());
+                }
+                VerificationId::Dotdigital(r) => {
+                    assert_eq!(request.method(), http::Method::PUT);
+                    assert_eq!(uri, format!("{base}/WebApi/Verify/{}/validate", r.as_str()));
+                    let body: serde_json::Value = serde_json::from_slice(request.body())
+                        .unwrap_or_else(|e| panic!("the JSON body does not parse: {e}"));
+                    assert!(
+                        body == serde_json::json!({ "code": code }),
+                        "the body is not {{\"code\": ..}}"
+                    );
+                }
+            }
+        }
+        Err(e) => {
+            assert!(
+                direct.is_err(),
+                "the check refused what the provider accepts"
+            );
+            assert!(e.fields().eq(["code"]), "{e}");
+        }
+    }
+    assert_no_secret(make, &code, &config, role);
 }

@@ -2,7 +2,7 @@
 //!
 //! - `cargo xtask ci`: exactly what CI runs (`.ci/run`).
 //! - `cargo xtask fuzz [--seconds N] [--runs N --seed S] [TARGET...]`: every cargo-fuzz target (or the named ones), for N seconds each or N inputs from a fixed seed.
-//! - `cargo xtask bench`: the criterion benchmarks, then rewrites the table in `BENCHMARKS.md`.
+//! - `cargo xtask bench [--table-only]`: the criterion benchmarks, then rewrites the table in `BENCHMARKS.md` (`--table-only`: from the existing results, without running).
 //! - `cargo xtask fuzz-seeds`: regenerates `fuzz/seeds/` from the JSON test vectors.
 
 use std::path::{Path, PathBuf};
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Some("fuzz-seeds") => seeds::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | fuzz [--seconds N] [--runs N --seed S] [TARGET...] | bench [CRITERION ARGS...] | fuzz-seeds"
+                "usage: cargo xtask ci | fuzz [--seconds N] [--runs N --seed S] [TARGET...] | bench [--table-only] [CRITERION ARGS...] | fuzz-seeds"
             );
             return ExitCode::from(2);
         }

@@ -115,6 +115,7 @@ const API_KEY: &str =
 fn builtin(seeds: &mut Seeds) {
     builtin_operations(seeds);
     builtin_neutral(seeds);
+    builtin_ids(seeds);
     for (i, (url, path)) in [
         ("https://rest-ww.telesign.com", "/v1/verify/sms"),
         (
@@ -500,6 +501,67 @@ fn builtin_operations(seeds: &mut Seeds) {
         "dotdigital_validate_code_request",
         &[b"0bd57dc3/../validate", b"123456"],
     );
+    // The optional SendSms fields the vectors only touch: each side of the
+    // 40-character DLT and transaction limits (in characters, not bytes), a
+    // lone amount or payee, and the template limit's edges.
+    let forty = "d".repeat(40);
+    let forty_one = "d".repeat(41);
+    let forty_wide = "\u{e9}".repeat(40);
+    let template_1600 = format!("$$CODE$${}", "x".repeat(1592));
+    let template_1601 = format!("{template_1600}x");
+    // phone_number, ucid, originating_ip, language, verify_code, template,
+    // sender_id, flags, template_limit, dlt_template_id, dlt_entity_id,
+    // transaction_amount, transaction_payee, flags2.
+    let sms =
+        |template: &str, flags: u8, limit: &str, dlt: [&str; 2], tx: [&str; 2], flags2: u8| {
+            let parts: [&[u8]; 14] = [
+                b"15555550100",
+                b"ATCK",
+                b"",
+                b"",
+                b"12345",
+                template.as_bytes(),
+                b"",
+                // 128 alone means no flags; 0 would be the field separator.
+                &[if flags == 0 { 128 } else { flags }],
+                limit.as_bytes(),
+                dlt[0].as_bytes(),
+                dlt[1].as_bytes(),
+                tx[0].as_bytes(),
+                tx[1].as_bytes(),
+                &[flags2],
+            ];
+            fields(&parts)
+        };
+    let all = 2 | 4 | 8 | 16;
+    for bytes in [
+        sms("", 8, "", [&forty, &forty], [&forty, &forty], all | 32 | 64),
+        sms(
+            "",
+            8,
+            "",
+            [&forty_wide, &forty_wide],
+            ["EUR 12.50", "Acme & Sons=1"],
+            all | 32,
+        ),
+        sms("", 8, "", [&forty_one, ""], [&forty_one, ""], 2 | 4 | 8),
+        sms("", 0, "", ["", ""], ["", "Acme"], 16),
+        sms("", 0, "", ["1107161234567890123", ""], ["EUR 1", ""], 2 | 8),
+        sms(&template_1600, 24, "1600", ["", ""], ["", ""], 1),
+        sms(&template_1601, 24, "1600", ["", ""], ["", ""], 1),
+        sms("$$CODE$$", 24, "0", ["", ""], ["", ""], 1),
+        sms("$$CODE$$ in 9", 24, "9", ["", ""], ["", ""], 1),
+        sms("$$CODE$$", 24, "1601", ["", ""], ["", ""], 1),
+        sms("$$CODE$$", 24, "many", ["", ""], ["", ""], 1 | 32),
+    ] {
+        j += 1;
+        add(
+            seeds,
+            "telesign_sms_request",
+            format!("builtin-{j:02}"),
+            bytes,
+        );
+    }
 
     let mut k = 0;
     let mut cb = |seeds: &mut Seeds, parts: &[&[u8]]| {
@@ -646,6 +708,81 @@ fn builtin_neutral(seeds: &mut Seeds) {
     }
 }
 
+/// Hand-picked `VerificationId` texts and JSON, and neutral `Check` field
+/// sets: both providers, both letter cases, the documented JSON form and
+/// its near misses, ids that try to leave their path, and each side of each
+/// provider's code rule.
+fn builtin_ids(seeds: &mut Seeds) {
+    let ts = format!("telesign:{REFERENCE_ID}");
+    let dd = format!("dotdigital:{REQUEST_ID}");
+    let ids: Vec<String> = vec![
+        ts.clone(),
+        format!("telesign:{}", REFERENCE_ID.to_lowercase()),
+        dd.clone(),
+        format!("dotdigital:{}", REQUEST_ID.to_uppercase()),
+        format!(r#"{{"provider":"telesign","id":"{REFERENCE_ID}"}}"#),
+        format!(r#"{{"provider":"dotdigital","id":"{REQUEST_ID}"}}"#),
+        format!(r#"{{"id":"{REFERENCE_ID}","provider":"telesign"}}"#),
+        format!(r#"["dotdigital","{REQUEST_ID}"]"#),
+        format!(r#"{{"provider":"telesign","id":"{REQUEST_ID}"}}"#),
+        format!(r#"{{"provider":"TeleSign","id":"{REFERENCE_ID}"}}"#),
+        format!(r#"{{"provider":"telesign","id":"{REFERENCE_ID}","extra":1}}"#),
+        r#"{"provider":"dotdigital","id":"0bd57dc3/../validate"}"#.to_owned(),
+        format!("TeleSign:{REFERENCE_ID}"),
+        format!("{ts}:x"),
+        format!("{dd}-0000"),
+        "dotdigital:0bd57dc3/../validate".to_owned(),
+        format!("telesign:{}", "\u{661}".repeat(32)),
+        "telesign".to_owned(),
+        String::new(),
+    ];
+    for (i, id) in ids.iter().enumerate() {
+        add(
+            seeds,
+            "verification_id",
+            format!("builtin-{:02}", i + 1),
+            id.clone().into_bytes(),
+        );
+    }
+    // id, code, flags (1 backup, 2 a dotdigital id when `id` does not parse).
+    let checks: [(&str, &str, u8); 16] = [
+        (&ts, "12345", 0),
+        (&ts, "123", 1),
+        (&ts, "1234567", 0),
+        (&ts, "12345678", 0),
+        (&ts, "12a45", 0),
+        (&ts, "", 1),
+        (&dd, "123456", 0),
+        (&dd, "AbC123", 1),
+        (&dd, "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4", 0),
+        (&dd, "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e", 0),
+        (&dd, "12 34", 0),
+        (&dd, "\u{e9}123", 0),
+        (&dd, "", 0),
+        ("nope", "12345", 0),
+        ("nope", "123456", 2),
+        ("dotdigital:0bd57dc3/../validate", "\"}", 3),
+    ];
+    for (i, (id, code, flags)) in checks.iter().enumerate() {
+        add(
+            seeds,
+            "neutral_check_request",
+            format!("builtin-{:02}", i + 1),
+            fields(&[id.as_bytes(), code.as_bytes(), &[*flags]]),
+        );
+    }
+}
+
+/// Adds a seed unless the target already has one with the same bytes.
+fn add_new(seeds: &mut Seeds, target: &'static str, name: String, bytes: Vec<u8>) {
+    let known = seeds
+        .get(target)
+        .is_some_and(|m| m.values().any(|b| *b == bytes));
+    if !known {
+        add(seeds, target, name, bytes);
+    }
+}
+
 /// The neutral template for a provider's own: `$$CODE$$` and `{{code}}`
 /// become `{code}`.
 fn neutral_template(template: &str) -> String {
@@ -674,11 +811,32 @@ fn from_cases(prefix: &str, value: &Value, seeds: &mut Seeds) {
         let backup = s(case, "role") == Some("backup");
         if let Some(input) = case.get("input") {
             if let Some((target, bytes)) = request_seed(operation, input, backup) {
-                let known = seeds
-                    .get(target)
-                    .is_some_and(|m| m.values().any(|b| *b == bytes));
-                if !known {
-                    add(seeds, target, name.clone(), bytes);
+                add_new(seeds, target, name.clone(), bytes);
+            }
+            if let Some((provider, id)) = verification_id(operation, input) {
+                // The JSON form, with the id escaped as the vector may hold anything.
+                let json = format!(r#"{{"provider":"{provider}","id":{}}}"#, Value::from(id));
+                let id = format!("{provider}:{id}");
+                add_new(
+                    seeds,
+                    "verification_id",
+                    name.clone(),
+                    id.clone().into_bytes(),
+                );
+                add_new(
+                    seeds,
+                    "verification_id",
+                    format!("{name}-json"),
+                    json.into_bytes(),
+                );
+                let code = s(input, "verify_code").or(s(input, "code"));
+                if let Some(code) = code {
+                    add_new(
+                        seeds,
+                        "neutral_check_request",
+                        name.clone(),
+                        fields(&[id.as_bytes(), code.as_bytes(), &[u8::from(backup)]]),
+                    );
                 }
             }
             if matches!(operation, "telesign.sms" | "dotdigital.send") {
@@ -724,6 +882,16 @@ fn from_cases(prefix: &str, value: &Value, seeds: &mut Seeds) {
             add(seeds, target, name.clone(), bytes.clone());
         }
         add(seeds, "neutral_response", name, bytes);
+    }
+}
+
+/// The provider and id of the verification an operation's input names, if
+/// any (the parts of a `VerificationId`, which may not be valid).
+fn verification_id<'a>(operation: &str, input: &'a Value) -> Option<(&'static str, &'a str)> {
+    match operation {
+        "telesign.status" | "telesign.completion" => Some(("telesign", s(input, "reference_id")?)),
+        "dotdigital.validate" => Some(("dotdigital", s(input, "request_id")?)),
+        _ => None,
     }
 }
 
@@ -782,6 +950,25 @@ fn request_seed(operation: &str, input: &Value, backup: bool) -> Option<(&'stati
                 | bit("template", 16)
                 | bit("sender_id", 32)
                 | is_primary;
+            let sim_swap_check = match input.get("sim_swap_check").and_then(Value::as_bool) {
+                Some(true) => 32 | 64,
+                Some(false) => 32,
+                None => 0,
+            };
+            let flags2 = bit("template_limit", 1)
+                | bit("dlt_template_id", 2)
+                | bit("dlt_entity_id", 4)
+                | bit("transaction_amount", 8)
+                | bit("transaction_payee", 16)
+                | sim_swap_check;
+            // Fields follow `flags`, so it must not be 0, the separator: 128
+            // alone (an `is_primary` value without its bit) means no flags.
+            let flags = if flags == 0 { 128 } else { flags };
+            // A number in the vectors, a decimal text in the seed.
+            let template_limit = input
+                .get("template_limit")
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .unwrap_or_default();
             (
                 "telesign_sms_request",
                 fields(&[
@@ -793,6 +980,12 @@ fn request_seed(operation: &str, input: &Value, backup: bool) -> Option<(&'stati
                     &field("template"),
                     &field("sender_id"),
                     &[flags],
+                    template_limit.as_bytes(),
+                    &field("dlt_template_id"),
+                    &field("dlt_entity_id"),
+                    &field("transaction_amount"),
+                    &field("transaction_payee"),
+                    &[flags2],
                 ]),
             )
         }
