@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Manual check (not run in CI): TeleSign's official Python SDK against the sandbox.
+"""TeleSign's official Python SDK against the sandbox. `.ci/run` runs it through
+sdk_check.sh, which installs the SDK and starts the sandbox; by hand:
 
-    python3 -m venv /tmp/ts && /tmp/ts/bin/pip install telesign
+    python3 -m venv /tmp/ts && /tmp/ts/bin/pip install telesign==4.1.1
     cargo run -p verify-sandbox -- --telesign-customer-id SANDBOX-CUSTOMER \
         --telesign-api-key c2FuZGJveC1rZXktZm9yLXRoZS1weXRob24tc2Rr &
     /tmp/ts/bin/python crates/verify-sandbox/scripts/telesign_python_sdk_check.py \
@@ -57,6 +58,9 @@ def main():
     bad = RestClient(customer_id, "AAAA" + api_key[4:], rest_endpoint=base)
     r = bad.post("/v1/verify/sms", phone_number="15555550100")
     check(r.status_code == 401 and r.json["errors"][0]["code"] == -30006, f"tampered key refused -> {r.body}")
+    bad_basic = RestClient(customer_id, "AAAA" + api_key[4:], rest_endpoint=base, auth_method="Basic")
+    r = bad_basic.post("/v1/verify/sms", phone_number="15555550100")
+    check(r.status_code == 401 and r.json["errors"][0]["code"] == -30015, f"tampered key refused (Basic) -> {r.body}")
     print("the official Python SDK authenticates against the sandbox")
 
 
