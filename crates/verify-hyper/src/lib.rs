@@ -54,7 +54,53 @@ pub struct BuildError(#[from] rustls::Error);
 /// `build()`.
 pub type Builder = verify_core::call::Builder<Client>;
 
-type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+type Connector = ConnectWithin<hyper_rustls::HttpsConnector<HttpConnector>>;
+
+/// Bounds a whole connection set-up (TCP, then the TLS handshake) by one
+/// time limit. A set-up that fails or runs out of time is a connect error:
+/// no byte of a request has gone out, so the call may retry or fail over.
+/// (The TCP connector's own limit does not cover the TLS handshake.)
+#[derive(Clone, Debug)]
+struct ConnectWithin<C> {
+    inner: C,
+    limit: Duration,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<C> tower_service::Service<http::Uri> for ConnectWithin<C>
+where
+    C: tower_service::Service<http::Uri>,
+    C::Error: Into<BoxError>,
+    C::Future: Send + 'static,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<C::Response, BoxError>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let connecting = self.inner.call(uri);
+        let limit = self.limit;
+        Box::pin(async move {
+            match tokio::time::timeout(limit, connecting).await {
+                Ok(connected) => connected.map_err(Into::into),
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("connecting (TCP and TLS) took longer than {limit:?}"),
+                )
+                .into()),
+            }
+        })
+    }
+}
 
 #[derive(Debug)]
 struct Inner {
@@ -80,7 +126,12 @@ impl BuildClient for Client {
     /// with [`verify_core::BaseUrl::allow_plain_http`]; redirects are never
     /// followed.
     fn build(settings: Settings) -> Result<Client, BuildError> {
-        let connect_timeout = settings.timeouts_for(settings.primary().provider()).connect;
+        // One pool serves both providers: the longer of their connect limits.
+        let connect_timeout = std::iter::once(settings.primary())
+            .chain(settings.backup())
+            .map(|p| settings.timeouts_for(p.provider()).connect)
+            .max()
+            .unwrap_or_default();
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(connect_timeout));
@@ -92,7 +143,10 @@ impl BuildClient for Client {
         } else {
             tls.https_only()
         };
-        let connector = tls.enable_http1().enable_http2().wrap_connector(http);
+        let connector = ConnectWithin {
+            inner: tls.enable_http1().enable_http2().wrap_connector(http),
+            limit: connect_timeout,
+        };
         let pooled = PooledClient::builder(TokioExecutor::new())
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .pool_timer(TokioTimer::new())

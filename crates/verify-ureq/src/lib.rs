@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod connect;
 mod resolver;
 
 /// The README's examples (the core alone, and the neutral API over this
@@ -73,7 +74,7 @@ impl BuildClient for Client {
             .build();
         let agent = ureq::Agent::with_parts(
             config,
-            ureq::unversioned::transport::DefaultConnector::new(),
+            connect::MarkingConnector::default(),
             resolver::CachingResolver::default(),
         );
         Client { agent, settings }
@@ -227,14 +228,15 @@ fn never_written(e: &ureq::Error) -> bool {
         | E::Rustls(_)
         | E::RequireHttpsOnly(_)
         | E::TlsRequired => true,
-        // A TLS failure reads the same during the handshake (nothing sent:
-        // TLS carries no application data before it completes) and after it
-        // (the request may be out), so only failures that can happen in a
-        // handshake alone count as never written.
-        E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => io
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<rustls::Error>())
-            .is_some_and(handshake_only),
+        // Any I/O failure while setting up the connection (TCP, the TLS
+        // handshake): nothing was sent on it.
+        E::Io(io)
+            if io
+                .get_ref()
+                .is_some_and(|e| e.is::<connect::ConnectFailed>()) =>
+        {
+            true
+        }
         E::Io(io) => matches!(
             io.kind(),
             io::ErrorKind::ConnectionRefused
@@ -244,43 +246,6 @@ fn never_written(e: &ureq::Error) -> bool {
                 | io::ErrorKind::AddrNotAvailable
                 | io::ErrorKind::AddrInUse
         ),
-        _ => false,
-    }
-}
-
-/// Whether a TLS error can only arise while the handshake is in progress,
-/// before any application data: certificate and negotiation failures, and the
-/// alerts a server sends to refuse a handshake.
-fn handshake_only(e: &rustls::Error) -> bool {
-    use rustls::AlertDescription as A;
-    use rustls::Error as T;
-    match e {
-        T::InvalidCertificate(_)
-        | T::NoCertificatesPresented
-        | T::UnsupportedNameType
-        | T::PeerIncompatible(_)
-        | T::InappropriateHandshakeMessage { .. }
-        | T::InvalidCertRevocationList(_)
-        | T::InvalidEncryptedClientHello(_)
-        | T::NoApplicationProtocol
-        | T::HandshakeNotComplete => true,
-        T::AlertReceived(alert) => matches!(
-            alert,
-            A::HandshakeFailure
-                | A::BadCertificate
-                | A::UnsupportedCertificate
-                | A::CertificateRevoked
-                | A::CertificateExpired
-                | A::CertificateUnknown
-                | A::CertificateRequired
-                | A::UnknownCA
-                | A::ProtocolVersion
-                | A::InsufficientSecurity
-                | A::NoApplicationProtocol
-                | A::UnrecognisedName
-        ),
-        // Decryption failures, malformed records, a peer misbehaving, and
-        // anything newer: possibly after the request went out.
         _ => false,
     }
 }
@@ -307,14 +272,16 @@ mod tests {
             ureq::Error::Timeout(ureq::Timeout::Connect),
             ureq::Error::Timeout(ureq::Timeout::Resolve),
             ureq::Error::Io(io::Error::from(io::ErrorKind::ConnectionRefused)),
-            ureq::Error::Io(io::Error::new(
+            // Whatever failed while connecting, the TLS handshake included.
+            connect::marked(io::Error::new(
                 io::ErrorKind::InvalidData,
                 rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
             )),
-            ureq::Error::Io(io::Error::new(
+            connect::marked(io::Error::new(
                 io::ErrorKind::InvalidData,
-                rustls::Error::AlertReceived(rustls::AlertDescription::HandshakeFailure),
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
             )),
+            connect::marked(io::Error::from(io::ErrorKind::ConnectionReset)),
             ureq::Error::Rustls(rustls::Error::General("no usable configuration".into())),
         ] {
             let kind = map_error(e, t, 10, false);
@@ -332,18 +299,15 @@ mod tests {
             ureq::Error::Io(io::Error::from(io::ErrorKind::ConnectionReset)),
             ureq::Error::Io(io::Error::from(io::ErrorKind::UnexpectedEof)),
             ureq::Error::BodyExceedsLimit(10),
-            // TLS failures that can come after the request was written.
+            // TLS failures on an established connection: the request may
+            // be out.
             ureq::Error::Io(io::Error::new(
                 io::ErrorKind::InvalidData,
                 rustls::Error::DecryptError,
             )),
             ureq::Error::Io(io::Error::new(
                 io::ErrorKind::InvalidData,
-                rustls::Error::AlertReceived(rustls::AlertDescription::BadRecordMac),
-            )),
-            ureq::Error::Io(io::Error::new(
-                io::ErrorKind::InvalidData,
-                rustls::Error::PeerSentOversizedRecord,
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
             )),
         ] {
             let kind = map_error(e, t, 10, false);

@@ -515,11 +515,18 @@ fn errors_and_logs_carry_no_secrets() {
         let sent = client.execute(&SendSms::new(PHONE)).expect("send");
         let id = sent.reference_id.expect("id");
         let code = code_of(&sb, PHONE);
-        sb.inject(Route::TeleSignStatus, Fault::CloseBeforeProcessing, 3);
+        // A status query is retried (three attempts in the logs); a code
+        // check, which carries the code, is not repeated once written.
+        sb.inject(Route::TeleSignStatus, Fault::CloseBeforeProcessing, 4);
         let err = client
-            .execute(&GetStatus::new(id).verify_code(Code::new(code)))
+            .execute(&GetStatus::new(id.clone()))
             .expect_err("closed three times");
         assert_eq!(err.attempts(), 3);
+        errors.push(format!("{err} {err:?}"));
+        let err = client
+            .execute(&GetStatus::new(id).verify_code(Code::new(code)))
+            .expect_err("closed");
+        assert_eq!(err.attempts(), 1);
         errors.push(format!("{err} {err:?}"));
     });
     assert!(logs.contains("telesign"), "{logs}");
@@ -624,4 +631,52 @@ fn a_code_check_is_not_repeated_once_written_but_a_status_query_is() {
     client
         .execute(&GetStatus::new(reference_id))
         .expect("the second attempt answers");
+}
+
+/// A server that accepts TCP connections and then never speaks: a TLS
+/// handshake with it stalls. Returns its `https://` base URL.
+fn silent_tls_server() -> BaseUrl {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let url = format!("https://{}", listener.local_addr().expect("an address"));
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    BaseUrl::new(&url).expect("an https URL")
+}
+
+#[test]
+fn a_stalled_tls_handshake_is_a_connect_failure_with_nothing_sent() {
+    let config = telesign::Config::new(
+        telesign::Credentials::new("CUSTOMER", "VGVzdCBLZXk=").expect("credentials"),
+    )
+    .with_base_url(silent_tls_server());
+    let client = Client::builder(config)
+        .timeouts(Timeouts {
+            connect: Duration::from_millis(200),
+            overall: Duration::from_secs(5),
+        })
+        .retry_policy(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(10),
+        })
+        .build();
+    let started = Instant::now();
+    let err = client
+        .execute(&SendSms::new(PHONE))
+        .expect_err("no TLS handshake");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        err.attempts(),
+        2,
+        "nothing was written, so the send is retried: {err}"
+    );
+    assert!(!err.message_may_have_been_sent(), "{err}");
 }
