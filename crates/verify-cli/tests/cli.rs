@@ -896,3 +896,129 @@ fn start_fails_over_when_maybe_sent_only_when_asked() {
     assert_eq!(count("447700900142", SandboxProvider::Telesign), 1);
     assert_eq!(count("447700900142", SandboxProvider::Dotdigital), 1);
 }
+
+/// `verify` with the given environment (credentials from variables).
+fn verify_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_verify"));
+    command
+        .args(args)
+        .env_remove("TELESIGN_CUSTOMER_ID")
+        .env_remove("TELESIGN_API_KEY")
+        .env_remove("DOTDIGITAL_USERNAME")
+        .env_remove("DOTDIGITAL_PASSWORD");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().expect("the verify binary runs")
+}
+
+#[test]
+fn voice_and_dotdigital_sends_take_credentials_from_the_environment() {
+    let sb = sandbox();
+    let base = sb.base_url();
+    let c = sb.config();
+    let telesign_env = [
+        ("TELESIGN_CUSTOMER_ID", c.telesign_customer_id.as_str()),
+        ("TELESIGN_API_KEY", c.telesign_api_key.as_str()),
+    ];
+    let out = verify_with_env(
+        &[
+            "--json",
+            "telesign",
+            "voice",
+            "--to",
+            "15555550120",
+            "--base-url",
+            &base,
+        ],
+        &telesign_env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["status"]["code"], 290);
+    let calls = sb.messages_to("15555550120");
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].channel, verify_sandbox::Channel::Voice);
+
+    let out = verify_with_env(
+        &[
+            "--json",
+            "dotdigital",
+            "send",
+            "--to",
+            "447700900150",
+            "--from",
+            "Example",
+            "--base-url",
+            &base,
+        ],
+        &[
+            ("DOTDIGITAL_USERNAME", c.dotdigital_username.as_str()),
+            ("DOTDIGITAL_PASSWORD", c.dotdigital_password.as_str()),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(sb.messages_to("447700900150").len(), 1);
+
+    // Without credentials anywhere: an input error naming what is missing.
+    let out = verify(&[
+        "telesign",
+        "voice",
+        "--to",
+        "15555550120",
+        "--base-url",
+        &base,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(sb.messages_to("15555550120").len(), 1, "nothing more sent");
+}
+
+#[test]
+fn the_sandbox_command_serves_until_stopped() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verify"))
+        .args(["--json", "sandbox", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("verify sandbox starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a first line");
+    let v: serde_json::Value = serde_json::from_str(&first).expect("a JSON line");
+    let base = v["base_url"].as_str().expect("base_url").to_owned();
+    let env = [
+        (
+            "TELESIGN_CUSTOMER_ID",
+            v["telesign_customer_id"].as_str().unwrap(),
+        ),
+        ("TELESIGN_API_KEY", v["telesign_api_key"].as_str().unwrap()),
+    ];
+    let out = verify_with_env(
+        &[
+            "--json",
+            "telesign",
+            "send",
+            "--to",
+            "15555550130",
+            "--base-url",
+            &base,
+        ],
+        &env,
+    );
+    let sent = out.status.code();
+    // Read the outbox over HTTP, as another process would.
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("the sandbox listens");
+    write!(
+        stream,
+        "GET /_sandbox/messages?to=15555550130 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    child.kill().expect("stop the sandbox");
+    let _ = child.wait();
+    assert_eq!(sent, Some(0), "{}", stderr(&out));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"to\":\"15555550130\""), "{answer}");
+}
