@@ -3,6 +3,9 @@
 
 use std::time::{Duration, SystemTime};
 
+mod common;
+
+use common::shift_digits;
 use proptest::prelude::*;
 use verify_core::dotdigital::{
     CodeStatus, Config, Credentials, DotdigitalErrorKind, FailureCode, NumberStatus, RequestId,
@@ -25,16 +28,6 @@ fn validate_op() -> ValidateCode {
         "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c".parse().unwrap(),
         Code::new("1234"),
     )
-}
-
-/// `s` with every ASCII digit replaced by the next one (9 by 0).
-fn shift_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => char::from_digit((d + 1) % 10, 10).unwrap_or(c),
-            None => c,
-        })
-        .collect()
 }
 
 fn guid() -> impl Strategy<Value = String> {

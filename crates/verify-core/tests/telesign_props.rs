@@ -2,6 +2,9 @@
 //! through the form body, a single broken field is named alone, and no
 //! bytes, status or headers can make a parser panic.
 
+mod common;
+
+use common::shift_digits;
 use proptest::prelude::*;
 use verify_core::telesign::callback::{self, CallbackRejection};
 use verify_core::telesign::{
@@ -91,16 +94,6 @@ enum Break {
     DltEntity(String),
     Amount(Option<String>),
     Payee(Option<String>),
-}
-
-/// `s` with every ASCII digit replaced by the next one (9 by 0).
-fn shift_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => char::from_digit((d + 1) % 10, 10).unwrap_or(c),
-            None => c,
-        })
-        .collect()
 }
 
 fn a_break() -> impl Strategy<Value = Break> {
