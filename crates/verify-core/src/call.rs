@@ -343,7 +343,8 @@ pub struct Attempts<'a, O> {
     config: &'a ProviderConfig,
     role: Role,
     /// The unsigned request of the next attempt: built for the first one,
-    /// built again only when a retry is decided (most calls need one).
+    /// and built again only when a retry is decided (most calls make a
+    /// single attempt, so none is copied ahead of need).
     request: Option<http::Request<Vec<u8>>>,
     timeouts: Timeouts,
     policy: RetryPolicy,
@@ -378,9 +379,10 @@ impl<O: Operation> Attempts<'_, O> {
     ) -> (http::Request<Vec<u8>>, Duration) {
         self.attempt += 1;
         let deadline = *self.deadline.get_or_insert(now + self.timeouts.overall);
-        // Taken when `finish` prepared it; built again only if a caller asks
-        // twice without `finish` (an unbuildable request becomes an empty
-        // one, which no transport can send).
+        // Prepared by `Call::attempts` or by `finish` deciding a retry;
+        // built here only if a caller asks twice without `finish` (an
+        // unbuildable request becomes an empty one, which no transport can
+        // send).
         let mut request = match self.request.take() {
             Some(request) => request,
             None => build_checked(self.op, self.config, self.role).unwrap_or_default(),
