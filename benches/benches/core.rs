@@ -67,7 +67,9 @@ fn bench_op<O: Operation>(
         let mut request = op
             .to_request(config, Role::Primary)
             .expect("valid operation");
-        config.authorize(&mut request, now(), NONCE);
+        config
+            .authorize(&mut request, now(), NONCE)
+            .expect("signable");
         request
     };
     let parse = || {

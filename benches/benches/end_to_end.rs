@@ -60,7 +60,9 @@ fn fixture() -> Fixture {
     let mut request = GetStatus::new(reference_id.clone())
         .to_request(&provider, verify_core::Role::Primary)
         .expect("a valid request");
-    provider.authorize(&mut request, std::time::SystemTime::now(), "bench");
+    provider
+        .authorize(&mut request, std::time::SystemTime::now(), "bench")
+        .expect("signable");
     let headers = request.headers().clone();
     Fixture {
         sandbox,

@@ -201,7 +201,9 @@ pub fn check_build<O: Operation>(
         Ok(request) => {
             let mut request = request.clone();
             assert_well_formed(&request, config);
-            config.authorize(&mut request, date(), NONCE);
+            config
+                .authorize(&mut request, date(), NONCE)
+                .unwrap_or_else(|e| panic!("the test settings sign: {e}"));
             assert!(
                 request.headers().contains_key(http::header::AUTHORIZATION),
                 "a signed request has an Authorization header"
@@ -421,7 +423,15 @@ pub fn telesign_signing(data: &[u8]) {
 
     for auth in [signing::AuthMethod::Hmac, signing::AuthMethod::Basic] {
         let mut signed = request.clone();
-        signing::sign(&mut signed, &credentials, auth, &date, &nonce);
+        let outcome = signing::sign(&mut signed, &credentials, auth, &date, &nonce);
+        if auth == signing::AuthMethod::Hmac && !credentials.can_sign_hmac() {
+            // A key that is not base64 is for Basic only: HMAC refuses it
+            // with a typed error and leaves the request unsigned.
+            assert!(outcome.is_err(), "HMAC with a key that is not base64");
+            assert!(!signed.headers().contains_key(http::header::AUTHORIZATION));
+            continue;
+        }
+        assert!(outcome.is_ok(), "{auth:?}: {outcome:?}");
         let authorization = signed
             .headers()
             .get(http::header::AUTHORIZATION)
@@ -444,7 +454,8 @@ pub fn telesign_signing(data: &[u8]) {
                     &nonce,
                     body,
                     signed.uri().path(),
-                );
+                )
+                .unwrap_or_else(|e| panic!("a base64 key signs: {e}"));
                 format!("TSA {customer_id}:{sig}")
             }
             signing::AuthMethod::Basic => signing::basic_authorization(&customer_id, &api_key),
@@ -1244,16 +1255,32 @@ pub fn verification_id(data: &[u8]) {
     if let Err(e) = &from_json {
         let _ = format!("{e}");
     }
-    // The documented JSON form reads exactly as its text form.
-    let documented = match serde_json::from_slice::<serde_json::Value>(data) {
-        Ok(serde_json::Value::Object(map)) if map.len() == 2 => {
-            match (map.get("provider"), map.get("id")) {
-                (Some(serde_json::Value::String(p)), Some(serde_json::Value::String(id))) => {
-                    Some(format!("{p}:{id}"))
-                }
-                _ => None,
-            }
+    // The documented JSON form reads exactly as its text form, and a key
+    // given twice is refused (two readers must never see two different ids).
+    let pairs = json_object_pairs(data);
+    if let Some(pairs) = &pairs {
+        let mut keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        keys.sort_unstable();
+        if keys.windows(2).any(|w| w[0] == w[1]) {
+            assert!(
+                from_json.is_err(),
+                "a duplicate key is refused: {from_json:?}"
+            );
         }
+    }
+    let documented = match pairs.as_deref() {
+        Some(
+            [
+                (k1, serde_json::Value::String(p)),
+                (k2, serde_json::Value::String(id)),
+            ],
+        ) if k1 == "provider" && k2 == "id" => Some(format!("{p}:{id}")),
+        Some(
+            [
+                (k1, serde_json::Value::String(id)),
+                (k2, serde_json::Value::String(p)),
+            ],
+        ) if k1 == "id" && k2 == "provider" => Some(format!("{p}:{id}")),
         _ => None,
     };
     if let Some(as_text) = documented {
@@ -1263,6 +1290,36 @@ pub fn verification_id(data: &[u8]) {
             (a, b) => panic!("JSON {a:?} but text {b:?}"),
         }
     }
+}
+
+/// Every key of a JSON object with its value, in order and duplicates kept
+/// (a `serde_json::Value` keeps only the last of a duplicate key); `None`
+/// when `data` is not a JSON object.
+fn json_object_pairs(data: &[u8]) -> Option<Vec<(String, serde_json::Value)>> {
+    struct Pairs(Vec<(String, serde_json::Value)>);
+    impl<'de> serde::Deserialize<'de> for Pairs {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> serde::de::Visitor<'de> for Visitor {
+                type Value = Pairs;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Pairs, A::Error> {
+                    let mut pairs = Vec::new();
+                    while let Some(entry) = map.next_entry()? {
+                        pairs.push(entry);
+                    }
+                    Ok(Pairs(pairs))
+                }
+            }
+            d.deserialize_map(Visitor)
+        }
+    }
+    serde_json::from_slice::<Pairs>(data).ok().map(|p| p.0)
 }
 
 /// Target `neutral_check_request`: fields `id, code, flags` where `id` is a

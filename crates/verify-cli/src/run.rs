@@ -3,7 +3,6 @@
 
 use std::time::SystemTime;
 
-use verify_core::telesign::signing;
 use verify_core::{Operation, ProviderConfig, Role};
 
 use crate::cli::SendOptions;
@@ -89,33 +88,23 @@ pub fn run<O: Operation>(
         return Err(Failure::usage("configuration", "incomplete"));
     };
     if send.print_request {
-        let date = send
+        // `--date` was checked as an RFC 1123 date, which reads back to the
+        // same text: sign through the same public `authorize` as every call.
+        let now = send
             .date
-            .clone()
-            .unwrap_or_else(|| httpdate::fmt_http_date(SystemTime::now()));
+            .as_deref()
+            .and_then(|d| httpdate::parse_http_date(d).ok())
+            .unwrap_or_else(SystemTime::now);
         let nonce = send
             .nonce
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        authorize_with(&config, &mut request, &date, &nonce);
+        config
+            .authorize(&mut request, now, &nonce)
+            .map_err(|e| Failure::usage("configuration", e.to_string()))?;
         return Ok(Sent::Printed(Box::new(request)));
     }
     send_with(op, config).map(Sent::Answered)
-}
-
-/// Authenticates `request` with a caller-chosen date string (verbatim) and nonce.
-pub fn authorize_with(
-    config: &ProviderConfig,
-    request: &mut http::Request<Vec<u8>>,
-    date: &str,
-    nonce: &str,
-) {
-    match config {
-        ProviderConfig::TeleSign(c) => {
-            signing::sign(request, &c.credentials, c.auth_method, date, nonce);
-        }
-        ProviderConfig::Dotdigital(c) => c.authorize(request),
-    }
 }
 
 /// Writes a printed request: the exact bytes, or a JSON object.

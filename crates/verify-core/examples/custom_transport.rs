@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let op = SendSms::new("15555550100");
     let mut request = op.to_request(&config, Role::Primary)?; // validates, builds
     let nonce = uuid::Uuid::new_v4().to_string(); // from the OS CSPRNG
-    config.authorize(&mut request, SystemTime::now(), &nonce); // signs, per attempt
+    config.authorize(&mut request, SystemTime::now(), &nonce)?; // signs, per attempt
     let (parts, body) = send(&request)?.into_parts();
     let sent = op.parse_response(
         config.provider(),

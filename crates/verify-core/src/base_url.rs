@@ -42,12 +42,12 @@ impl BaseUrl {
     }
 
     fn parse(url: &str, plain_ok: bool) -> Result<Self, ConfigError> {
-        // Errors show the URL without any user information: it can hold a
-        // password.
-        let shown = without_userinfo(url);
-        let uri: http::Uri = url
-            .parse()
-            .map_err(|e: http::uri::InvalidUri| ConfigError::BaseUrl(format!("{shown:?}: {e}")))?;
+        // Errors show the scheme and host only: user information can hold a
+        // password, a query or an unparsable URL anything at all.
+        let uri: http::Uri = url.parse().map_err(|e: http::uri::InvalidUri| {
+            ConfigError::BaseUrl(format!("the URL does not parse: {e}"))
+        })?;
+        let shown = scheme_and_host(&uri);
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") if plain_ok => false,
@@ -128,15 +128,14 @@ impl BaseUrl {
     }
 }
 
-/// `url` with anything before an `@` in its authority replaced by
-/// `[redacted]`, whether or not the rest parses.
-fn without_userinfo(url: &str) -> String {
-    let start = url.find("://").map_or(0, |i| i + 3);
-    let rest = &url[start..];
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
-        Some(at) => format!("{}[redacted]{}", &url[..start], &rest[at..]),
-        None => url.to_owned(),
+/// What an error may show of a URL: its scheme and host, nothing else.
+fn scheme_and_host(uri: &http::Uri) -> String {
+    let scheme = uri.scheme_str().unwrap_or("");
+    let host = uri.host().unwrap_or("");
+    match (scheme, host) {
+        ("", "") => "the URL".to_owned(),
+        ("", host) => host.to_owned(),
+        (scheme, host) => format!("{scheme}://{host}"),
     }
 }
 
@@ -199,14 +198,31 @@ mod tests {
             assert!(!shown.contains("hunter"), "{shown}");
             assert!(!shown.contains("apiuser"), "{shown}");
         }
-        assert_eq!(
-            without_userinfo("https://u:p@h.example/a@b"),
-            "https://[redacted]@h.example/a@b"
-        );
-        assert_eq!(
-            without_userinfo("https://h.example/a@b"),
-            "https://h.example/a@b"
-        );
+    }
+
+    #[test]
+    fn errors_show_only_scheme_and_host() {
+        for (url, shown) in [
+            ("https://x.example/?code=1234567", "https://x.example"),
+            (
+                "https://x.example/path?verify_code=7654321",
+                "https://x.example",
+            ),
+            ("ftp://x.example/secret-path", "ftp://x.example"),
+            ("https://x.example/secret-path /x", "the URL"),
+        ] {
+            let e = BaseUrl::new(url).unwrap_err();
+            let text = format!("{e} {e:?}");
+            for leaked in ["1234567", "7654321", "secret-path", "code"] {
+                assert!(!text.contains(leaked), "{text}");
+            }
+            assert!(
+                text.contains(shown) || text.contains("does not parse"),
+                "{text}"
+            );
+        }
+        let e = BaseUrl::new("https://a b/secret 1234567").unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("1234567"), "{e}");
     }
 
     #[test]

@@ -287,6 +287,7 @@ impl<'a, O: Operation> Call<'a, O> {
             policy: self.settings.retry_policy,
             attempt: 0,
             deadline: None,
+            started: None,
         })
     }
 
@@ -316,12 +317,27 @@ fn build_checked<O: Operation>(
     role: Role,
 ) -> Result<http::Request<Vec<u8>>, ErrorKind> {
     let request = op.to_request(config, role).map_err(ErrorKind::Validation)?;
+    config.check().map_err(ErrorKind::Config)?;
     if !config.base_url().contains(request.uri()) {
         return Err(ErrorKind::Config(ConfigError::BaseUrl(
             "the operation built a URL outside the configured base URL".into(),
         )));
     }
     Ok(request)
+}
+
+/// The longest time limit the driver works with: longer settings (up to
+/// `Duration::MAX`) mean "no limit" and are treated as this many years, so
+/// no clock arithmetic can overflow.
+pub const LONGEST_LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// `now + limit`, saturating at [`LONGEST_LIMIT`] (an `Instant` cannot hold
+/// `Duration::MAX` from now).
+fn later(now: Instant, limit: Duration) -> Instant {
+    let limit = limit.min(LONGEST_LIMIT);
+    now.checked_add(limit)
+        .or_else(|| now.checked_add(Duration::from_secs(24 * 3600)))
+        .unwrap_or(now)
 }
 
 /// What to do after an attempt.
@@ -350,6 +366,9 @@ pub struct Attempts<'a, O> {
     policy: RetryPolicy,
     attempt: u32,
     deadline: Option<Instant>,
+    /// When the last attempt started, by both clocks: turns a `Retry-After`
+    /// date into a delay without reading a clock.
+    started: Option<(Instant, SystemTime)>,
 }
 
 impl<O: Operation> Attempts<'_, O> {
@@ -377,8 +396,11 @@ impl<O: Operation> Attempts<'_, O> {
         date: SystemTime,
         nonce: &str,
     ) -> (http::Request<Vec<u8>>, Duration) {
-        self.attempt += 1;
-        let deadline = *self.deadline.get_or_insert(now + self.timeouts.overall);
+        self.attempt = self.attempt.saturating_add(1);
+        self.started = Some((now, date));
+        let deadline = *self
+            .deadline
+            .get_or_insert_with(|| later(now, self.timeouts.overall));
         // Prepared by `Call::attempts` or by `finish` deciding a retry;
         // built here only if a caller asks twice without `finish` (an
         // unbuildable request becomes an empty one, which no transport can
@@ -387,7 +409,9 @@ impl<O: Operation> Attempts<'_, O> {
             Some(request) => request,
             None => build_checked(self.op, self.config, self.role).unwrap_or_default(),
         };
-        self.config.authorize(&mut request, date, nonce);
+        // `build_checked` made sure these settings can sign: this cannot
+        // fail, and an unsigned request would only be refused by the server.
+        let _ = self.config.authorize(&mut request, date, nonce);
         (request, deadline.saturating_duration_since(now))
     }
 
@@ -415,12 +439,21 @@ impl<O: Operation> Attempts<'_, O> {
             .deadline
             .map_or(Duration::ZERO, |d| d.saturating_duration_since(now));
         let idempotency = self.op.idempotency();
+        // The provider's date, counted from this moment by the wall clock
+        // as the attempt's start plus the monotonic time since.
+        let retry_after = kind.retry_after().map(|asked| {
+            let wall_now = self.started.map_or(SystemTime::UNIX_EPOCH, |(at, date)| {
+                date.checked_add(now.saturating_duration_since(at))
+                    .unwrap_or(date)
+            });
+            asked.delay_from(wall_now)
+        });
         let delay = kind.attempt_failure().and_then(|failure| {
             if !should_retry(idempotency, &failure) {
                 return None;
             }
             self.policy
-                .delay_before_retry(self.attempt, kind.retry_after(), jitter)
+                .delay_before_retry(self.attempt, retry_after, jitter)
         });
         if let Some(delay) = delay.filter(|d| *d < time_left) {
             // The same operation builds the same request; should it not,
@@ -501,8 +534,8 @@ impl ErrorKind {
         }
     }
 
-    /// The `Retry-After` delay the provider asked for, if any.
-    pub fn retry_after(&self) -> Option<Duration> {
+    /// The `Retry-After` pause the provider asked for, if any.
+    pub fn retry_after(&self) -> Option<crate::error::RetryAfter> {
         match self {
             Self::Response(e) => e.retry_after(),
             _ => None,
@@ -550,7 +583,9 @@ impl fmt::Display for ErrorKind {
 /// provider's error.
 #[derive(Clone, Debug)]
 pub struct Error {
-    kind: ErrorKind,
+    /// Boxed: the error path is rare, and a small `Result` keeps the
+    /// success path cheap.
+    kind: Box<ErrorKind>,
     operation: &'static str,
     provider: Option<Provider>,
     idempotency: Idempotency,
@@ -567,7 +602,7 @@ impl Error {
         attempts: u32,
     ) -> Self {
         Self {
-            kind,
+            kind: Box::new(kind),
             operation,
             provider,
             idempotency,
@@ -588,7 +623,7 @@ impl Error {
 
     /// Consumes the error, giving its kind.
     pub fn into_kind(self) -> ErrorKind {
-        self.kind
+        *self.kind
     }
 
     /// The operation's name (`telesign.sms`).
@@ -615,7 +650,7 @@ impl Error {
 
     /// The provider's answer, when the failure is one.
     pub fn response(&self) -> Option<&ResponseError> {
-        match &self.kind {
+        match self.kind.as_ref() {
             ErrorKind::Response(e) => Some(e),
             _ => None,
         }
@@ -664,7 +699,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
+        match self.kind.as_ref() {
             ErrorKind::Validation(e) => Some(e),
             ErrorKind::Response(e) => Some(e),
             ErrorKind::Config(e) => Some(e),

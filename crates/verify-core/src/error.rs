@@ -2,7 +2,7 @@
 //! before a request exists) and the provider's bytes ([`ResponseError`]).
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::dotdigital::DotdigitalError;
 use crate::telesign::TeleSignError;
@@ -119,9 +119,10 @@ pub enum ConfigError {
         "plain http:// base URL refused: use https://, or opt in with BaseUrl::allow_plain_http (for a local sandbox)"
     )]
     PlainHttp,
-    /// The TeleSign API key is not valid base64.
+    /// HMAC signing was asked for with a TeleSign API key that is not valid
+    /// base64 (Basic authentication takes any key).
     #[error(
-        "the TeleSign API key is not valid base64 (copy it exactly as the TeleSign portal shows it)"
+        "HMAC signing needs the TeleSign API key in base64, exactly as the TeleSign portal shows it; this key is not base64 (Basic authentication sends a key as typed)"
     )]
     ApiKeyNotBase64,
     /// A credential contains characters that cannot go into an HTTP header.
@@ -189,32 +190,105 @@ pub fn provider_text(text: &str) -> String {
     mask_digit_runs(&out)
 }
 
-/// Replaces every run of three or more ASCII digits with `***`.
+/// Replaces every run of three or more ASCII digits with `***`, counting
+/// digits split by single separators (a space, `-` or `.`) as one run.
 ///
 /// Provider descriptions can echo a parameter's value ("Invalid Request:
-/// verify_code Parameter: 1234567"); this keeps codes and numbers out of
-/// errors and logs.
+/// verify_code Parameter: 1234567", or "12 34 56", "1-2-3-4-5-6"); this keeps
+/// codes and numbers out of errors and logs.
+///
+/// ```
+/// use verify_core::error::mask_digit_runs;
+/// assert_eq!(mask_digit_runs("code 1234567, 12 34 56 or 1-2-3-4-5-6"), "code ***, *** or ***");
+/// assert_eq!(mask_digit_runs("v1 at 12:30, 1-2"), "v1 at 12:30, 1-2");
+/// ```
 pub fn mask_digit_runs(text: &str) -> String {
+    let is_separator = |c: char| matches!(c, ' ' | '-' | '.');
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 3 {
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // A run: digits, each group joined to the next by one separator.
+        let start = i;
+        let mut end = i;
+        let mut digits = 0;
+        while end < chars.len() && chars[end].is_ascii_digit() {
+            digits += 1;
+            end += 1;
+            if end + 1 < chars.len() && is_separator(chars[end]) && chars[end + 1].is_ascii_digit()
+            {
+                end += 1;
+            }
+        }
+        if digits >= 3 {
             out.push_str("***");
         } else {
-            out.push_str(run);
+            out.extend(&chars[start..end]);
         }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
+        i = end;
     }
-    flush(&mut run, &mut out);
     out
+}
+
+/// A timestamp from the provider (`updated_on`, `submit_timestamp`): kept
+/// as sent when it is an ISO 8601 date-time (`2016-12-14T18:20:12Z`, with
+/// optional fraction and offset), which cannot carry anything else;
+/// otherwise masked like any [`provider_text`].
+pub fn provider_timestamp(text: &str) -> String {
+    let b = text.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let shaped = b.len() >= 19
+        && b.len() <= 40
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't' | b' ')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[19..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'Z' | b'z' | b'+' | b'-' | b':'));
+    if shaped {
+        text.to_owned()
+    } else {
+        provider_text(text)
+    }
+}
+
+/// Masks every string in a JSON value as [`provider_text`] does, and every
+/// number of three or more digits (replaced by the string `"***"`): a
+/// provider's free-form JSON can carry a code in either form.
+pub fn mask_json(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(provider_text(&s)),
+        Value::Number(n) => {
+            let digits = n.to_string().bytes().filter(u8::is_ascii_digit).count();
+            if digits >= 3 {
+                Value::String("***".to_owned())
+            } else {
+                Value::Number(n)
+            }
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(mask_json).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (provider_text(&k), mask_json(v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// A response that is not the documented JSON: a proxy's HTML page, an empty
@@ -234,7 +308,7 @@ pub struct UnexpectedResponse {
     /// [`ResponseError::message_may_have_been_sent`]).
     pub message_may_have_been_sent: bool,
     /// `Retry-After`, when the response carried one.
-    pub retry_after: Option<Duration>,
+    pub retry_after: Option<RetryAfter>,
 }
 
 /// The provider's response is a failure, or could not be understood.
@@ -285,8 +359,8 @@ impl ResponseError {
         }
     }
 
-    /// The delay the provider asked for with `Retry-After`, if any.
-    pub fn retry_after(&self) -> Option<Duration> {
+    /// The pause the provider asked for with `Retry-After`, if any.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
         match self {
             Self::TeleSign(e) => e.retry_after,
             Self::Dotdigital(e) => e.retry_after,
@@ -304,12 +378,45 @@ impl ResponseError {
     }
 }
 
-/// Reads a `Retry-After` header given in seconds (the HTTP-date form is
-/// ignored: it would need a clock).
-pub fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
-    let secs: u64 = value.trim().parse().ok()?;
-    Some(Duration::from_secs(secs.min(3600)))
+/// A provider's `Retry-After`: a delay, or a point in time (the header's two
+/// forms). The core reads no clock: turn a date into a delay with
+/// [`delay_from`](Self::delay_from) and the current time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RetryAfter {
+    /// `Retry-After: 120`: wait this long (at most an hour is kept).
+    Delay(Duration),
+    /// `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`: wait until then.
+    At(SystemTime),
+}
+
+impl RetryAfter {
+    /// The longest delay kept from a `Retry-After` header.
+    pub const MAX: Duration = Duration::from_secs(3600);
+
+    /// How long to wait, counted from `now`: zero for a date in the past, at
+    /// most [`MAX`](Self::MAX).
+    pub fn delay_from(self, now: SystemTime) -> Duration {
+        match self {
+            Self::Delay(d) => d.min(Self::MAX),
+            Self::At(at) => at.duration_since(now).unwrap_or_default().min(Self::MAX),
+        }
+    }
+}
+
+/// Reads a `Retry-After` header in either of its forms: seconds, or an
+/// HTTP-date. Anything else is ignored.
+pub fn retry_after(headers: &http::HeaderMap) -> Option<RetryAfter> {
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(RetryAfter::Delay(
+            Duration::from_secs(secs).min(RetryAfter::MAX),
+        ));
+    }
+    httpdate::parse_http_date(value).ok().map(RetryAfter::At)
 }
 
 #[cfg(test)]
@@ -392,15 +499,30 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_seconds() {
+    fn retry_after_both_forms() {
         let mut h = http::HeaderMap::new();
         assert_eq!(retry_after(&h), None);
         h.insert(http::header::RETRY_AFTER, "7".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after(&h),
+            Some(RetryAfter::Delay(Duration::from_secs(7)))
+        );
         h.insert(
             http::header::RETRY_AFTER,
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
         );
+        let at = retry_after(&h).unwrap();
+        let then = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(at, RetryAfter::At(then));
+        assert_eq!(
+            at.delay_from(then - Duration::from_secs(5)),
+            Duration::from_secs(5)
+        );
+        assert_eq!(at.delay_from(then + Duration::from_secs(5)), Duration::ZERO);
+        assert_eq!(at.delay_from(SystemTime::UNIX_EPOCH), RetryAfter::MAX);
+        h.insert(http::header::RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(retry_after(&h), None);
+        h.insert(http::header::RETRY_AFTER, "99999999999".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(RetryAfter::Delay(RetryAfter::MAX)));
     }
 }

@@ -21,6 +21,7 @@ pub mod dotdigital;
 pub mod error;
 pub mod neutral;
 mod operation;
+pub mod redact;
 pub mod retry;
 mod secret;
 pub mod telesign;

@@ -76,13 +76,30 @@ impl ProviderConfig {
         }
     }
 
+    /// Whether these settings can authenticate a request (TeleSign HMAC
+    /// needs a base64 key).
+    pub fn check(&self) -> Result<(), crate::ConfigError> {
+        match self {
+            Self::TeleSign(c) => c.check(),
+            Self::Dotdigital(_) => Ok(()),
+        }
+    }
+
     /// Adds authentication to a built request. Call it right before each
     /// attempt: TeleSign's HMAC signature covers `now` and `nonce`, and the
     /// server refuses a stale date or a nonce it has seen.
-    pub fn authorize(&self, request: &mut http::Request<Vec<u8>>, now: SystemTime, nonce: &str) {
+    pub fn authorize(
+        &self,
+        request: &mut http::Request<Vec<u8>>,
+        now: SystemTime,
+        nonce: &str,
+    ) -> Result<(), crate::ConfigError> {
         match self {
             Self::TeleSign(c) => c.authorize(request, now, nonce),
-            Self::Dotdigital(c) => c.authorize(request),
+            Self::Dotdigital(c) => {
+                c.authorize(request);
+                Ok(())
+            }
         }
     }
 }
@@ -107,10 +124,17 @@ impl From<dotdigital::Config> for ProviderConfig {
 ///
 /// ```text
 /// let mut request = op.to_request(&config, Role::Primary)?;   // validates, builds
-/// config.authorize(&mut request, SystemTime::now(), &nonce);   // signs, per attempt
+/// config.authorize(&mut request, SystemTime::now(), &nonce)?;  // signs, per attempt
 /// let response = send(request);                                // your I/O
 /// let output = op.parse_response(config.provider(), response)?;
 /// ```
+///
+/// A built request carries secrets: the code of a send in its body, the
+/// code of a TeleSign status check in its query (as the API requires), and,
+/// once signed, the credentials in `Authorization`. A transport that logs or
+/// describes a request (an error message, a trace) does so only through
+/// [`redact::redacted`](crate::redact::redacted), never with the request's
+/// own `Debug` or its URI.
 pub trait Operation {
     /// The typed result of a successful call.
     type Output;

@@ -160,7 +160,11 @@ impl RetryPolicy {
         } else {
             unit.clamp(0.0, 1.0)
         };
-        let backoff = ceiling.mul_f64(unit);
+        // `mul_f64` panics when the product does not fit (a ceiling near
+        // `Duration::MAX`): the share is at most the ceiling anyway.
+        let backoff = Duration::try_from_secs_f64(ceiling.as_secs_f64() * unit)
+            .unwrap_or(ceiling)
+            .min(ceiling);
         match retry_after {
             Some(asked) if asked > self.max_delay => None,
             Some(asked) => Some(asked.max(backoff)),

@@ -86,7 +86,8 @@ fn country_must_be_assigned_not_just_three_letters() {
         ("USA", true),
         ("ABC", false),
         ("XKX", false),
-        ("gbr", false),
+        ("gbr", true),
+        ("abc", false),
     ] {
         let op = SendCode::new("07979080215", "Test").country_iso_code(code);
         assert_eq!(
@@ -174,7 +175,7 @@ fn basic_auth_header_is_added_and_sensitive() {
     let mut req = SendCode::new("447979080215", "Test")
         .to_request(&cfg, Role::Primary)
         .unwrap();
-    cfg.authorize(&mut req, now(), "unused-nonce");
+    cfg.authorize(&mut req, now(), "unused-nonce").unwrap();
     let auth = &req.headers()["authorization"];
     // base64("api-user:pa55word-XYZ")
     assert_eq!(auth, "Basic YXBpLXVzZXI6cGE1NXdvcmQtWFla");

@@ -5,8 +5,8 @@ use verify_core::neutral::{CheckOutcome, DeliveryState};
 use verify_core::telesign::{CodeState, StatusCode};
 
 /// Section 3: "code sent" = 290/291/292/203/200; "not sent" = 5xx or the
-/// 207-233 finals. The other codes are our decisions (250 and 295 unknown,
-/// 251 sent out).
+/// 207-233 finals. The other codes are our decisions (250, 295 and 599
+/// unknown: none of them says whether the message arrived; 251 sent out).
 #[test]
 fn every_telesign_status_lands_on_its_row() {
     for &s in StatusCode::ALL {
@@ -14,7 +14,8 @@ fn every_telesign_status_lands_on_its_row() {
         let code = s.code();
         let want = match code {
             200 | 203 | 290 | 291 | 292 => Some(true),
-            500..=599 => Some(false),
+            599 => None,
+            500..=598 => Some(false),
             207..=233 => Some(false),
             251 => Some(true),
             250 | 295 => None,
@@ -22,6 +23,19 @@ fn every_telesign_status_lands_on_its_row() {
         };
         assert_eq!(d.code_sent(), want, "{s}: {d:?}");
     }
+    // 599 "Status not available": no status at this time, not a failure,
+    // and not final.
+    let unavailable = DeliveryState::from(StatusCode::StatusNotAvailable);
+    assert_eq!(unavailable, DeliveryState::Unknown);
+    assert!(!unavailable.is_final());
+    assert!(!StatusCode::StatusNotAvailable.is_final());
+    assert!(!StatusCode::StatusNotAvailable.is_failure());
+    // 250 is final (nothing more will be known), 251 final and sent.
+    assert!(StatusCode::FinalStatusUnknown.is_final());
+    assert_eq!(
+        DeliveryState::from(StatusCode::SentNoFinalConfirmation),
+        DeliveryState::Sent
+    );
     // The finer grain.
     assert_eq!(
         DeliveryState::from(StatusCode::DeliveredToHandset),

@@ -174,10 +174,8 @@ fn secrets_never_show() {
     let mut req = sms
         .to_request(&ProviderConfig::from(config), Role::Primary)
         .unwrap();
-    ProviderConfig::from(Config::new(creds)).authorize(
-        &mut req,
-        std::time::SystemTime::UNIX_EPOCH,
-        "n",
-    );
+    ProviderConfig::from(Config::new(creds))
+        .authorize(&mut req, std::time::SystemTime::UNIX_EPOCH, "n")
+        .unwrap();
     assert!(req.headers()["authorization"].is_sensitive());
 }

@@ -131,7 +131,8 @@ fn telesign_signing_file(doc: &Value) -> Vec<(String, Outcome)> {
                 s(v, "nonce"),
                 s(v, "body").as_bytes(),
                 s(v, "resource"),
-            );
+            )
+            .map_err(|e| e.to_string())?;
             expect_eq("signature", sig.as_str(), s(v, "signature"))?;
             // ...and the same through `sign` on a real request.
             let mut req = http::Request::new(s(v, "body").as_bytes().to_vec());
@@ -149,7 +150,8 @@ fn telesign_signing_file(doc: &Value) -> Vec<(String, Outcome)> {
                 telesign::AuthMethod::Hmac,
                 s(v, "date"),
                 s(v, "nonce"),
-            );
+            )
+            .map_err(|e| e.to_string())?;
             let want = format!("TSA {}:{}", s(v, "customer_id"), s(v, "signature"));
             expect_eq("authorization", header(&req, "authorization"), &want)?;
             expect_eq("date", header(&req, "date"), s(v, "date"))?;
@@ -165,17 +167,26 @@ fn telesign_signing_file(doc: &Value) -> Vec<(String, Outcome)> {
     for (i, v) in doc["basic"].as_array().unwrap().iter().enumerate() {
         let direct = telesign::signing::basic_authorization(s(v, "customer_id"), s(v, "api_key"));
         let mut result = expect_eq("basic", &direct, s(v, "authorization"));
-        // Keys that are valid base64 also go through Credentials and `sign`;
-        // the others must be refused when the credentials are built.
+        // Every key goes through Credentials and `sign` with Basic, sent as
+        // typed; HMAC refuses a key that is not base64, before signing.
         match telesign::Credentials::new(s(v, "customer_id"), s(v, "api_key")) {
             Ok(creds) if result.is_ok() => {
                 let mut req = http::Request::new(Vec::new());
-                telesign::signing::sign(&mut req, &creds, telesign::AuthMethod::Basic, "D", "N");
-                result = expect_eq(
-                    "basic via sign",
-                    header(&req, "authorization"),
-                    s(v, "authorization"),
+                result = telesign::signing::sign(
+                    &mut req,
+                    &creds,
+                    telesign::AuthMethod::Basic,
+                    "D",
+                    "N",
                 )
+                .map_err(|e| format!("Basic refused the key: {e}"))
+                .and_then(|()| {
+                    expect_eq(
+                        "basic via sign",
+                        header(&req, "authorization"),
+                        s(v, "authorization"),
+                    )
+                })
                 .and_then(|()| {
                     if req.headers().contains_key("x-ts-nonce") {
                         Err("Basic must not send x-ts-nonce".into())
@@ -183,13 +194,23 @@ fn telesign_signing_file(doc: &Value) -> Vec<(String, Outcome)> {
                         Ok(())
                     }
                 });
-            }
-            Ok(_) => {}
-            Err(e) => {
-                if result.is_ok() && e != verify_core::ConfigError::ApiKeyNotBase64 {
-                    result = Err(format!("unexpected credentials error {e}"));
+                let mut hmac = http::Request::new(Vec::new());
+                let signed = telesign::signing::sign(
+                    &mut hmac,
+                    &creds,
+                    telesign::AuthMethod::Hmac,
+                    "D",
+                    "N",
+                );
+                if result.is_ok() && !creds.can_sign_hmac() {
+                    result = match signed {
+                        Err(verify_core::ConfigError::ApiKeyNotBase64) => Ok(()),
+                        other => Err(format!("HMAC with a key that is not base64: {other:?}")),
+                    };
                 }
             }
+            Ok(_) => {}
+            Err(e) => result = Err(format!("unexpected credentials error {e}")),
         }
         out.push((format!("basic[{i}]"), result));
     }
@@ -414,7 +435,10 @@ impl Summary for ResponseError {
             "message_may_have_been_sent": self.message_may_have_been_sent(),
             "temporary": self.is_temporary(),
             "rate_limited": self.is_rate_limited(),
-            "retry_after_secs": self.retry_after().map(|d| d.as_secs()),
+            "retry_after_secs": self.retry_after().map(|r| match r {
+                verify_core::error::RetryAfter::Delay(d) => json!(d.as_secs()),
+                verify_core::error::RetryAfter::At(t) => json!(httpdate::fmt_http_date(t)),
+            }),
         });
         let extra = match self {
             ResponseError::TeleSign(e) => json!({
@@ -475,7 +499,8 @@ where
         if let Some(sign) = case.get("sign") {
             let now =
                 SystemTime::UNIX_EPOCH + Duration::from_secs(sign["unix_time"].as_u64().unwrap());
-            cfg.authorize(&mut req, now, s(sign, "nonce"));
+            cfg.authorize(&mut req, now, s(sign, "nonce"))
+                .map_err(|e| e.to_string())?;
         }
         compare_request(&req, want)?;
     }

@@ -208,6 +208,7 @@ impl Client {
                 operation = op.name(),
                 provider = %attempts.provider(),
                 attempt = attempts.attempt(),
+                request = %verify_core::redact::redacted(&request),
                 status_code = tracing::field::Empty,
             );
             let outcome = self.send(request, time_left).instrument(span.clone()).await;

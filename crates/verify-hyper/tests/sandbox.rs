@@ -570,6 +570,9 @@ async fn errors_and_logs_carry_no_secrets() {
     let logs = logs.text();
     assert!(logs.contains("telesign"), "{logs}");
     assert!(logs.contains("attempt=2"), "{logs}");
+    // Requests are described through the redacted view only.
+    assert!(logs.contains("verify_code=[redacted]"), "{logs}");
+    assert!(logs.contains("authorization: [redacted]"), "{logs}");
     let c = sb.config();
     for text in [
         format!("{err} {err:?}"),

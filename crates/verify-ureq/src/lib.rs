@@ -137,6 +137,7 @@ impl Client {
                 operation = op.name(),
                 provider = %attempts.provider(),
                 attempt = attempts.attempt(),
+                request = %verify_core::redact::redacted(&request),
                 status_code = tracing::field::Empty,
             );
             let _entered = span.enter();

@@ -531,6 +531,9 @@ fn errors_and_logs_carry_no_secrets() {
     });
     assert!(logs.contains("telesign"), "{logs}");
     assert!(logs.contains("attempt=2"), "{logs}");
+    // Requests are described through the redacted view only.
+    assert!(logs.contains("verify_code=[redacted]"), "{logs}");
+    assert!(logs.contains("authorization: [redacted]"), "{logs}");
     let code = code_of(&sb, PHONE);
     let c = sb.config();
     for text in errors.iter().chain([&logs]) {

@@ -37,10 +37,18 @@ pub const ISO_3166_ALPHA3: &[&str] = &[
 /// use verify_core::dotdigital::is_iso_3166_alpha3;
 /// assert!(is_iso_3166_alpha3("GBR"));
 /// assert!(!is_iso_3166_alpha3("XYZ"));
-/// assert!(!is_iso_3166_alpha3("gbr"));
+/// assert!(is_iso_3166_alpha3("gbr")); // letter case does not matter
 /// ```
 pub fn is_iso_3166_alpha3(code: &str) -> bool {
-    ISO_3166_ALPHA3.binary_search(&code).is_ok()
+    let [a, b, c] = code.as_bytes() else {
+        return false;
+    };
+    let upper = [
+        a.to_ascii_uppercase(),
+        b.to_ascii_uppercase(),
+        c.to_ascii_uppercase(),
+    ];
+    std::str::from_utf8(&upper).is_ok_and(|u| ISO_3166_ALPHA3.binary_search(&u).is_ok())
 }
 
 #[cfg(test)]
@@ -67,9 +75,13 @@ mod tests {
         }
         // Three capitals, but not assigned (or withdrawn, or user-assigned).
         for bad in [
-            "", "GB", "GBRR", "UK", "ABC", "XKX", "ANT", "SCG", "YUG", "gbr", "GB1",
+            "", "GB", "GBRR", "UK", "ABC", "XKX", "ANT", "SCG", "YUG", "GB1", "gb1", "ébr",
         ] {
             assert!(!is_iso_3166_alpha3(bad), "{bad}");
+        }
+        // The sandbox and the decisions page match without regard to case.
+        for ok in ["gbr", "Gbr", "usA"] {
+            assert!(is_iso_3166_alpha3(ok), "{ok}");
         }
     }
 }

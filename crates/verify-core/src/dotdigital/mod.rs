@@ -22,7 +22,6 @@ pub use validate::{MAX_CODE_CHARS, ValidateCode, ValidateOutcome};
 pub use verify::{CODE_PLACEHOLDER, MAX_VALIDITY, SendCode};
 
 use std::fmt;
-use std::time::Duration;
 
 use base64::Engine as _;
 use http::HeaderValue;
@@ -162,7 +161,7 @@ pub struct DotdigitalError {
     /// Whether the operation can send a message at all.
     pub operation_sends_message: bool,
     /// `Retry-After`, when the response carried one.
-    pub retry_after: Option<Duration>,
+    pub retry_after: Option<crate::error::RetryAfter>,
 }
 
 impl DotdigitalError {

@@ -110,7 +110,7 @@ impl SendCode {
             v.check(
                 is_iso_3166_alpha3(c),
                 "countryIsoCode",
-                "must be an officially assigned ISO 3166-1 alpha-3 country code in capitals, e.g. GBR",
+                "must be an officially assigned ISO 3166-1 alpha-3 country code, e.g. GBR",
             );
         }
         check_from(&mut v, &self.from);

@@ -18,8 +18,8 @@ pub enum DeliveryState {
     Delivered,
     /// Sent, but delivery failed. `temporary`: the provider documents the
     /// cause as passing (TeleSign 210 phone off, 503, 505), so a new attempt
-    /// later may succeed. TeleSign's final codes 207-233 and 501-599 land
-    /// here, named or not (`PROVIDERS.md` section 3 classes them by range).
+    /// later may succeed. TeleSign's final codes 207-233 and 501-598 land
+    /// here, named or not (classed by range, as the providers' table does).
     Failed {
         /// Whether a later attempt may succeed.
         temporary: bool,
@@ -27,7 +27,8 @@ pub enum DeliveryState {
     /// The provider did not send it (TeleSign 500 "transaction not
     /// attempted"; dotdigital `CodeNotSent`).
     NotSent,
-    /// The provider does not say (TeleSign 250, 295, and codes outside the
+    /// The provider does not say (TeleSign 250 "final status unknown", 295
+    /// "status delayed", 599 "status not available", and codes outside the
     /// ranges above; unknown dotdigital statuses).
     Unknown,
 }
@@ -59,10 +60,10 @@ impl From<StatusCode> for DeliveryState {
             S::InProgress | S::QueuedByTeleSign | S::QueuedByGateway => Self::Pending,
             S::TemporaryPhoneError => Self::Failed { temporary: true },
             S::TransactionNotAttempted => Self::NotSent,
-            S::FinalStatusUnknown | S::StatusDelayed => Self::Unknown,
+            S::FinalStatusUnknown | S::StatusDelayed | S::StatusNotAvailable => Self::Unknown,
             other => match other.code() {
                 207..=233 => Self::Failed { temporary: false },
-                501..=599 => Self::Failed {
+                501..=598 => Self::Failed {
                     temporary: other.is_temporary(),
                 },
                 _ => Self::Unknown,

@@ -21,8 +21,12 @@ use crate::telesign::ReferenceId;
 /// let json = serde_json::to_string(&id).unwrap();
 /// assert_eq!(json, r#"{"provider":"dotdigital","id":"0bd57dc3-580c-4c1d-8aee-2ff79bd8633c"}"#);
 /// assert_eq!(serde_json::from_str::<VerificationId>(&json).unwrap(), id);
+///
+/// // A key given twice is refused: two readers must never see two ids.
+/// let twice = r#"{"provider":"dotdigital","id":"0bd57dc3-580c-4c1d-8aee-2ff79bd8633c","id":"x"}"#;
+/// assert!(serde_json::from_str::<VerificationId>(twice).is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "provider", content = "id", rename_all = "lowercase")]
 pub enum VerificationId {
     /// A TeleSign `reference_id`.
@@ -64,6 +68,36 @@ impl From<RequestId> for VerificationId {
 impl fmt::Display for VerificationId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.provider(), self.as_str())
+    }
+}
+
+/// The stored form, read strictly: exactly `provider` and `id`, each once
+/// (the derived reader refuses a duplicate key and an unknown one).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Stored<'a> {
+    #[serde(borrow)]
+    provider: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    id: std::borrow::Cow<'a, str>,
+}
+
+impl<'de> serde::Deserialize<'de> for VerificationId {
+    /// Reads `{"provider":"telesign","id":"..."}`. The same rules as the
+    /// text form; a key given twice, or any other key, is refused.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = Stored::deserialize(deserializer)?;
+        let id = match stored.provider.as_ref() {
+            "telesign" => stored.id.parse().map(Self::TeleSign),
+            "dotdigital" => stored.id.parse().map(Self::Dotdigital),
+            _ => {
+                return Err(serde::de::Error::unknown_variant(
+                    &stored.provider,
+                    &["telesign", "dotdigital"],
+                ));
+            }
+        };
+        id.map_err(serde::de::Error::custom)
     }
 }
 

@@ -26,15 +26,17 @@ pub struct DeliveryReport {
     pub status: Option<Status>,
     /// `verify`, when present.
     pub verify: Option<VerifyInfo>,
-    /// `submit_timestamp`, as sent.
+    /// `submit_timestamp`: an ISO 8601 timestamp as sent; anything else is
+    /// masked like every text from the provider.
     pub submit_timestamp: Option<String>,
     /// `errors`.
     pub errors: Vec<ApiError>,
-    /// `resource_uri`.
+    /// `resource_uri`, with digit runs masked (provider text).
     pub resource_uri: Option<String>,
-    /// `sub_resource`.
+    /// `sub_resource`, with digit runs masked (provider text).
     pub sub_resource: Option<String>,
-    /// `additional_info`, kept as JSON.
+    /// `additional_info`, kept as JSON with its strings and long numbers
+    /// masked.
     pub additional_info: Option<serde_json::Value>,
 }
 
@@ -56,6 +58,10 @@ pub enum CallbackRejection {
     /// The signature does not match the body.
     #[error("callback refused: bad signature")]
     BadSignature,
+    /// The account's API key is not base64, so no HMAC signature can be
+    /// checked with it.
+    #[error("callback refused: the API key is not base64, so no signature can be checked")]
+    KeyNotBase64,
     /// The signature is good but the body is not the documented JSON.
     #[error("callback refused: {reason}; body starts: {excerpt:?}")]
     MalformedBody {
@@ -86,7 +92,9 @@ pub fn verify_signature(
     if body.len() > MAX_BODY_BYTES {
         return Err(too_large(body));
     }
-    let expected = signing::credentials_hmac(credentials, body);
+    let Some(expected) = signing::credentials_hmac(credentials, body) else {
+        return Err(CallbackRejection::KeyNotBase64);
+    };
     let mut first_error = None;
     for value in candidates.into_iter().flatten() {
         match check_header(credentials, value, &expected) {

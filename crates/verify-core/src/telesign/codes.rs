@@ -132,7 +132,8 @@ status_codes! {
     /// 519: the requested SIM swap check could not be performed.
     SimSwapCheckFailed = 519, "Message not sent - requested SIM swap check could not be performed.", true;
     /// 599: status not available.
-    StatusNotAvailable = 599, "Status not available", true;
+    /// Not final and not a failed delivery: the status may be known later.
+    StatusNotAvailable = 599, "Status not available", false;
 }
 
 impl StatusCode {
@@ -153,14 +154,16 @@ impl StatusCode {
     }
 
     /// Whether a message may have gone out. Only 500 "Transaction not
-    /// attempted" guarantees that nothing was sent.
+    /// attempted" and 501 "Not authorized" guarantee that nothing was sent.
     pub fn message_may_have_been_sent(self) -> bool {
-        self != Self::TransactionNotAttempted
+        !matches!(self, Self::TransactionNotAttempted | Self::NotAuthorized)
     }
 
-    /// Whether this status means the send itself failed (any 5xx code).
+    /// Whether this status means the send itself failed: a 5xx code, except
+    /// 599 "Status not available", which says only that no status can be
+    /// given at this time (docs/PROTOCOL-DECISIONS.md).
     pub fn is_failure(self) -> bool {
-        (500..600).contains(&self.code())
+        (500..599).contains(&self.code())
     }
 }
 
@@ -262,6 +265,24 @@ impl ErrorCode {
     /// An authentication or authorization failure (-30000 .. -30015, -20002).
     pub fn is_authentication(self) -> bool {
         matches!(self.code(), -30015..=-30000) || self == Self::ProductNotEnabled
+    }
+
+    /// A refusal before any send was attempted: authentication, parameters,
+    /// a bad request, rate limits and caps, a source IP not allowed, an
+    /// unverified trial number, the system unavailable. With a `status.code`
+    /// of 500, 501 or none, such a code proves that nothing went out.
+    pub fn is_refusal(self) -> bool {
+        self.is_authentication()
+            || matches!(
+                self,
+                Self::InvalidParameter
+                    | Self::BadRequest
+                    | Self::RateLimitExceeded
+                    | Self::HardCapExceeded
+                    | Self::InvalidSourceIp
+                    | Self::TrialNumberNotVerified
+                    | Self::SystemUnavailable
+            )
     }
 
     /// Documented as worth retrying later (-90001, -40007).

@@ -17,7 +17,7 @@ mod status;
 mod ucid;
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use base64::Engine as _;
 
@@ -39,16 +39,19 @@ pub const DEFAULT_BASE_URL: &str = "https://rest-ww.telesign.com";
 
 /// A TeleSign customer id and API key.
 ///
-/// The key is base64-decoded when the credentials are built, so a key that
-/// cannot work is reported at configuration time, not as "Invalid Signature"
-/// from the server.
+/// The key is base64-decoded when the credentials are built. HMAC signing
+/// needs the decoded key: a key that is not base64 is refused when a request
+/// is to be signed with HMAC ([`ConfigError::ApiKeyNotBase64`], before
+/// anything is sent), not reported as "Invalid Signature" by the server.
+/// Basic authentication sends the key as typed, so any key works with it.
 #[derive(Clone)]
 pub struct Credentials {
     customer_id: String,
     api_key: ApiKey,
     /// HMAC-SHA256 keyed with the decoded key, cloned for each signature
-    /// (saves hashing the key's pads every time).
-    mac: hmac::Hmac<sha2::Sha256>,
+    /// (saves hashing the key's pads every time); `None` when the key is
+    /// not base64 (Basic authentication only).
+    mac: Option<hmac::Hmac<sha2::Sha256>>,
     /// The Basic `Authorization` value, encoded once (marked sensitive).
     basic: http::HeaderValue,
 }
@@ -59,7 +62,10 @@ impl Credentials {
     /// ```
     /// use verify_core::telesign::Credentials;
     /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=").is_ok());
-    /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "not base64!").is_err());
+    /// // Not base64: fine for Basic authentication, refused for HMAC signing.
+    /// let basic_only = Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "not base64!").unwrap();
+    /// assert!(!basic_only.can_sign_hmac());
+    /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "").is_err());
     /// ```
     pub fn new(
         customer_id: impl Into<String>,
@@ -86,7 +92,7 @@ impl Credentials {
                 .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
         )
         .decode(api_key.expose_secret().trim())
-        .map_err(|_| ConfigError::ApiKeyNotBase64)?;
+        .ok();
         let mut basic = http::HeaderValue::from_str(&signing::basic_authorization(
             &customer_id,
             api_key.expose_secret(),
@@ -96,7 +102,7 @@ impl Credentials {
         Ok(Self {
             customer_id,
             api_key,
-            mac: signing::keyed_mac(&decoded_key),
+            mac: decoded_key.as_deref().map(signing::keyed_mac),
             basic,
         })
     }
@@ -111,9 +117,14 @@ impl Credentials {
         &self.api_key
     }
 
+    /// Whether the key is base64, as HMAC signing needs.
+    pub fn can_sign_hmac(&self) -> bool {
+        self.mac.is_some()
+    }
+
     /// A fresh HMAC-SHA256 state keyed with the decoded API key.
-    pub(crate) fn mac(&self) -> hmac::Hmac<sha2::Sha256> {
-        self.mac.clone()
+    pub(crate) fn mac(&self) -> Result<hmac::Hmac<sha2::Sha256>, ConfigError> {
+        self.mac.clone().ok_or(ConfigError::ApiKeyNotBase64)
     }
 
     /// The Basic `Authorization` header value.
@@ -165,10 +176,25 @@ impl Config {
         self
     }
 
+    /// Whether these settings can sign a request: HMAC needs a base64 key.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        match self.auth_method {
+            AuthMethod::Hmac if !self.credentials.can_sign_hmac() => {
+                Err(ConfigError::ApiKeyNotBase64)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Signs `request` for `now` and `nonce` (see [`signing::sign`]).
-    pub fn authorize(&self, request: &mut http::Request<Vec<u8>>, now: SystemTime, nonce: &str) {
+    pub fn authorize(
+        &self,
+        request: &mut http::Request<Vec<u8>>,
+        now: SystemTime,
+        nonce: &str,
+    ) -> Result<(), ConfigError> {
         let date = httpdate::fmt_http_date(now);
-        signing::sign(request, &self.credentials, self.auth_method, &date, nonce);
+        signing::sign(request, &self.credentials, self.auth_method, &date, nonce)
     }
 }
 
@@ -207,40 +233,39 @@ pub struct TeleSignError {
     pub status: Option<StatusCode>,
     /// The `errors` array.
     pub errors: Vec<ApiError>,
-    /// `reference_id`, when the body had one.
-    pub reference_id: Option<String>,
+    /// `reference_id`, when the body had a valid one (32 hexadecimal
+    /// digits; anything else is dropped rather than kept as raw text).
+    pub reference_id: Option<ReferenceId>,
     /// Whether the operation can send a message at all.
     pub operation_sends_message: bool,
     /// `Retry-After`, when the response carried one.
-    pub retry_after: Option<Duration>,
+    pub retry_after: Option<crate::error::RetryAfter>,
 }
 
 impl TeleSignError {
-    /// Whether a message may have gone out: `false` when the operation never
-    /// sends one, or when the status is 500 "Transaction not attempted", or
-    /// the request was refused before processing (authentication, rate limit).
+    /// Whether a message may have gone out (docs/PROTOCOL-DECISIONS.md,
+    /// "Whether a message may have gone out"):
+    ///
+    /// - `false` when the operation never sends one;
+    /// - a `status.code` other than 500 "Transaction not attempted" and 501
+    ///   "Not authorized" decides by itself: TeleSign attempted the send,
+    ///   whatever error codes come with it;
+    /// - with status 500, 501 or none, an error code that names a refusal
+    ///   before any send (authentication, parameters, rate limit, system
+    ///   unavailable) proves nothing went out, as do status 500 and 501
+    ///   themselves, and HTTP 429 without a status;
+    /// - anything else: `true`.
     pub fn message_may_have_been_sent(&self) -> bool {
         if !self.operation_sends_message {
             return false;
         }
-        if self.errors.iter().any(|e| {
-            e.code.is_authentication()
-                || matches!(
-                    e.code,
-                    ErrorCode::RateLimitExceeded
-                        | ErrorCode::HardCapExceeded
-                        | ErrorCode::InvalidParameter
-                        | ErrorCode::BadRequest
-                        | ErrorCode::InvalidSourceIp
-                        | ErrorCode::TrialNumberNotVerified
-                        | ErrorCode::SystemUnavailable
-                )
-        }) {
-            return false;
-        }
         match self.status {
-            Some(s) => s.message_may_have_been_sent(),
-            None => self.http_status != http::StatusCode::TOO_MANY_REQUESTS,
+            Some(StatusCode::TransactionNotAttempted | StatusCode::NotAuthorized) => false,
+            Some(other) => other.message_may_have_been_sent(),
+            None => {
+                let refused = self.errors.iter().any(|e| e.code.is_refusal());
+                !refused && self.http_status != http::StatusCode::TOO_MANY_REQUESTS
+            }
         }
     }
 

@@ -10,7 +10,9 @@ use std::fmt;
 use serde::Deserialize;
 
 use super::{ApiError, ReferenceId, StatusCode, TeleSignError};
-use crate::error::{Excerpt, UnexpectedResponse, provider_text, retry_after};
+use crate::error::{
+    Excerpt, UnexpectedResponse, mask_json, provider_text, provider_timestamp, retry_after,
+};
 use crate::{Code, Provider, ResponseError};
 
 /// The largest body the parsers read; a longer one is refused unread.
@@ -23,7 +25,8 @@ pub struct Status {
     pub code: StatusCode,
     /// `status.description`, with runs of three or more digits masked.
     pub description: String,
-    /// `status.updated_on`, as sent (an ISO 8601 timestamp).
+    /// `status.updated_on`: an ISO 8601 timestamp as sent; anything else
+    /// is masked like every text from the provider.
     pub updated_on: Option<String>,
 }
 
@@ -108,9 +111,9 @@ pub struct VerifyInfo {
 pub struct VerifyResponse {
     /// `reference_id`: the transaction, for later status checks.
     pub reference_id: Option<ReferenceId>,
-    /// `resource_uri`.
+    /// `resource_uri`, with digit runs masked (provider text).
     pub resource_uri: Option<String>,
-    /// `sub_resource`.
+    /// `sub_resource`, with digit runs masked (provider text).
     pub sub_resource: Option<String>,
     /// `errors`: empty on success (warnings would appear here).
     pub errors: Vec<ApiError>,
@@ -118,7 +121,8 @@ pub struct VerifyResponse {
     pub status: Option<Status>,
     /// `verify`.
     pub verify: Option<VerifyInfo>,
-    /// `additional_info`, kept as JSON.
+    /// `additional_info`, kept as JSON with its strings and long numbers
+    /// masked (see [`mask_json`](crate::error::mask_json)).
     pub additional_info: Option<serde_json::Value>,
     /// The HTTP status, for information.
     pub http_status: http::StatusCode,
@@ -139,8 +143,8 @@ impl VerifyResponse {
 /// Which rule decides failure (docs/PROTOCOL-DECISIONS.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// SMS or call: any 5xx status code is a failed send; a reference id is
-    /// required.
+    /// SMS or call: a 5xx status code other than 599 is a failed send; a
+    /// reference id is required.
     Send,
     /// Status or completion: only 500 and 501 are failures of the request.
     Query,
@@ -250,7 +254,7 @@ pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body, String> {
         }) => Some(Status {
             code: StatusCode::from_code(code),
             description: provider_text(description.as_deref().unwrap_or("")),
-            updated_on,
+            updated_on: updated_on.as_deref().map(provider_timestamp),
         }),
     };
     let verify = match raw.verify {
@@ -265,13 +269,13 @@ pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body, String> {
     };
     Ok(Body {
         reference_id: raw.reference_id.map(Cow::into_owned),
-        resource_uri: raw.resource_uri,
-        sub_resource: raw.sub_resource,
+        resource_uri: raw.resource_uri.as_deref().map(provider_text),
+        sub_resource: raw.sub_resource.as_deref().map(provider_text),
         errors,
         status,
         verify,
-        additional_info: raw.additional_info,
-        submit_timestamp: raw.submit_timestamp,
+        additional_info: raw.additional_info.map(mask_json),
+        submit_timestamp: raw.submit_timestamp.as_deref().map(provider_timestamp),
     })
 }
 
@@ -284,13 +288,16 @@ pub(crate) fn parse(
     let sends = kind == Kind::Send;
     let http_status = response.status();
     let bytes = *response.body();
+    // HTTP 429 without the documented body is a refusal: rate limiting
+    // happens before anything is processed (docs/PROTOCOL-DECISIONS.md).
+    let refused = http_status == http::StatusCode::TOO_MANY_REQUESTS;
     let unexpected = |reason: String| {
         ResponseError::Unexpected(UnexpectedResponse {
             provider,
             status: http_status,
             reason,
             excerpt: Excerpt::new(bytes),
-            message_may_have_been_sent: sends,
+            message_may_have_been_sent: sends && !refused,
             retry_after: retry_after(response.headers()),
         })
     };
@@ -302,15 +309,15 @@ pub(crate) fn parse(
     let body = parse_body(bytes).map_err(unexpected)?;
     let status_code = body.status.as_ref().map(|s| s.code);
     let failed_status = status_code.is_some_and(|c| match kind {
-        Kind::Send => (500..=599).contains(&c.code()),
+        Kind::Send => c.is_failure(),
         Kind::Query => matches!(c.code(), 500 | 501),
     });
     if !body.errors.is_empty() || failed_status {
         return Err(ResponseError::TeleSign(TeleSignError {
             http_status,
             status: status_code,
+            reference_id: body.checked_reference_id().ok().flatten(),
             errors: body.errors,
-            reference_id: body.reference_id,
             operation_sends_message: sends,
             retry_after: retry_after(response.headers()),
         }));

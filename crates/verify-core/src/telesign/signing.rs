@@ -10,6 +10,7 @@ use http::{HeaderName, HeaderValue};
 use sha2::Sha256;
 
 use super::Credentials;
+use crate::error::ConfigError;
 
 /// The value of the `x-ts-auth-method` header for HMAC signing.
 pub const AUTH_METHOD_HMAC: &str = "HMAC-SHA256";
@@ -103,11 +104,12 @@ pub(crate) fn keyed_mac(key: &[u8]) -> Hmac<Sha256> {
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
 }
 
-/// `HMAC-SHA256(credentials' decoded key, message)`.
-pub(crate) fn credentials_hmac(credentials: &Credentials, message: &[u8]) -> [u8; 32] {
-    let mut mac = credentials.mac();
+/// `HMAC-SHA256(credentials' decoded key, message)`; `None` when the key is
+/// not base64.
+pub(crate) fn credentials_hmac(credentials: &Credentials, message: &[u8]) -> Option<[u8; 32]> {
+    let mut mac = credentials.mac().ok()?;
     mac.update(message);
-    mac.finalize().into_bytes().into()
+    Some(mac.finalize().into_bytes().into())
 }
 
 /// The HMAC signature of a request, given its parts (see [`string_to_sign`]).
@@ -119,7 +121,7 @@ pub fn hmac_signature(
     nonce: &str,
     body: &[u8],
     resource: &str,
-) -> String {
+) -> Result<String, ConfigError> {
     let mut signature = String::with_capacity(44);
     push_hmac_signature(
         &mut signature,
@@ -127,8 +129,8 @@ pub fn hmac_signature(
         [method, content_type, date, nonce],
         body,
         resource,
-    );
-    signature
+    )?;
+    Ok(signature)
 }
 
 /// Appends the base64 HMAC signature to `out`, feeding the string-to-sign
@@ -139,8 +141,8 @@ fn push_hmac_signature(
     [method, content_type, date, nonce]: [&str; 4],
     body: &[u8],
     resource: &str,
-) {
-    let mut mac = credentials.mac();
+) -> Result<(), ConfigError> {
+    let mut mac = credentials.mac()?;
     write_string_to_sign(
         |part| mac.update(part),
         method,
@@ -151,6 +153,7 @@ fn push_hmac_signature(
         resource,
     );
     STANDARD.encode_string(mac.finalize().into_bytes(), out);
+    Ok(())
 }
 
 /// `Basic base64(customer_id ":" api_key)`, with the key as typed (not decoded).
@@ -168,13 +171,16 @@ pub fn basic_authorization(customer_id: &str, api_key: &str) -> String {
 /// `date` is an RFC 1123 date such as `Wed, 14 Dec 2016 18:20:12 GMT` and
 /// `nonce` a fresh random string (a UUID v4 is customary). A retried request
 /// must be signed again with a new date and nonce.
+///
+/// HMAC needs a base64 key: with another, the request is left unsigned and
+/// the error is [`ConfigError::ApiKeyNotBase64`].
 pub fn sign(
     request: &mut http::Request<Vec<u8>>,
     credentials: &Credentials,
     method: AuthMethod,
     date: &str,
     nonce: &str,
-) {
+) -> Result<(), ConfigError> {
     let headers = request.headers();
     let content_type = headers
         .get(http::header::CONTENT_TYPE)
@@ -193,7 +199,7 @@ pub fn sign(
                 [request.method().as_str(), content_type, date, nonce],
                 request.body(),
                 request.uri().path(),
-            );
+            )?;
             HeaderValue::try_from(value).ok().map(|mut v| {
                 v.set_sensitive(true);
                 v
@@ -216,6 +222,7 @@ pub fn sign(
             headers.insert(X_TS_NONCE, v);
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -231,8 +238,8 @@ mod tests {
         ] {
             let text = string_to_sign("POST", ct, "D", "N", body, "/v1/x");
             assert_eq!(
-                hmac_signature(&creds, "POST", ct, "D", "N", body, "/v1/x"),
-                STANDARD.encode(credentials_hmac(&creds, &text))
+                hmac_signature(&creds, "POST", ct, "D", "N", body, "/v1/x").unwrap(),
+                STANDARD.encode(credentials_hmac(&creds, &text).unwrap())
             );
         }
     }
