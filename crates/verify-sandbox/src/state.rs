@@ -39,6 +39,8 @@ pub(crate) struct TeleSignVerification {
     pub code: String,
     pub created: SystemTime,
     pub wrong_attempts: u32,
+    /// The right code was entered once: it stays VALID and wrong codes no longer count.
+    pub verified: bool,
     pub channel: &'static str,
     pub delivery_status: u16,
 }

@@ -171,10 +171,48 @@ pub(crate) fn admit(shared: &Shared, req: &Req<'_>, now: SystemTime) -> Result<(
 }
 
 fn invalid(name: &str, value: &str) -> (i64, String) {
+    if value.is_empty() {
+        // Seed 002's form without a value, for a parameter given empty.
+        return (-10001, format!("Invalid Request: {name} Parameter"));
+    }
     (
         -10001,
         format!("Invalid Request: {name} Parameter: {value}"),
     )
+}
+
+/// Like [`invalid`], for a phone number or a code: every digit but the last two is
+/// replaced by `*`, so an answer (and a log of it) never carries the whole value.
+fn invalid_masked(name: &str, value: &str) -> (i64, String) {
+    invalid(name, &mask_digits(value))
+}
+
+/// `value` with every ASCII digit but the last two replaced by `*`.
+pub(crate) fn mask_digits(value: &str) -> String {
+    let digits = value.bytes().filter(u8::is_ascii_digit).count();
+    let mut seen = 0;
+    value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                seen += 1;
+                if seen + 2 <= digits { '*' } else { c }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A phone number TeleSign can route: 7 to 15 digits (E.164), country code first, so
+/// never a leading 0 (a national number).
+pub(crate) fn phone_number_ok(p: &str) -> bool {
+    p.bytes().all(|b| b.is_ascii_digit()) && (7..=15).contains(&p.len()) && !p.starts_with('0')
+}
+
+/// A code the user typed or the caller chose: 3 to 7 digits.
+fn code_ok(c: &str) -> bool {
+    c.bytes().all(|b| b.is_ascii_digit()) && (3..=7).contains(&c.len())
 }
 
 fn missing(name: &str) -> (i64, String) {
@@ -215,9 +253,7 @@ pub(crate) fn send(
     let mut errors = Vec::new();
     match form.get("phone_number") {
         None | Some("") => errors.push(missing("phone_number")),
-        Some(p) if !(p.bytes().all(|b| b.is_ascii_digit()) && (5..=15).contains(&p.len())) => {
-            errors.push(invalid("phone_number", p))
-        }
+        Some(p) if !phone_number_ok(p) => errors.push(invalid_masked("phone_number", p)),
         Some(_) => {}
     }
     if let Some(u) = form.get("ucid")
@@ -231,9 +267,9 @@ pub(crate) fn send(
         errors.push(invalid("originating_ip", ip));
     }
     if let Some(c) = form.get("verify_code")
-        && !(c.bytes().all(|b| b.is_ascii_digit()) && (3..=7).contains(&c.len()))
+        && !code_ok(c)
     {
-        errors.push(invalid("verify_code", c));
+        errors.push(invalid_masked("verify_code", c));
     }
     let template_name = if voice { "tts_message" } else { "template" };
     if let Some(t) = form.get(template_name)
@@ -248,10 +284,10 @@ pub(crate) fn send(
             ("dlt_entity_id", 40),
             ("transaction_amount", 40),
             ("transaction_payee", 40),
-            ("sim_swap_check", 40),
         ] {
+            // Present but empty is as wrong as too long (the core refuses both before sending).
             if let Some(v) = form.get(name)
-                && v.chars().count() > max
+                && (v.is_empty() || v.chars().count() > max)
             {
                 errors.push(invalid(name, v));
             }
@@ -312,6 +348,7 @@ pub(crate) fn send(
             code: code.clone(),
             created: now,
             wrong_attempts: 0,
+            verified: false,
             channel,
             delivery_status,
         },
@@ -368,10 +405,16 @@ pub(crate) fn status(shared: &Shared, req: &Req<'_>, id: &str, fault_status: Opt
             q.into_iter()
                 .find(|(k, _)| k == "verify_code")
                 .map(|(_, v)| v)
-        })
-        .filter(|v| !v.is_empty());
+        });
     if !valid_reference_id(id) {
         return not_found(id, now);
+    }
+    // A code that cannot be one (not 3 to 7 digits, or empty) is a parameter error: it is
+    // refused before the verification is looked at, so it uses up no attempt.
+    if let Some(c) = &entered
+        && !code_ok(c)
+    {
+        return error_reply(400, 500, &[invalid_masked("verify_code", c)], Some(id), now);
     }
     let keep = shared.telesign_keep();
     let ttl = shared.config.telesign_code_ttl;
@@ -382,15 +425,19 @@ pub(crate) fn status(shared: &Shared, req: &Req<'_>, id: &str, fault_status: Opt
         drop(g);
         return not_found(id, now);
     };
+    // docs/PROTOCOL-DECISIONS.md: once VALID, the right code stays VALID (until it expires)
+    // and a wrong one is INVALID without counting: a verified transaction never locks.
     let code_state = match &entered {
         None => "UNKNOWN",
-        Some(_) if v.wrong_attempts >= max_attempts => "MAX_ATTEMPTS_EXCEEDED",
+        Some(_) if !v.verified && v.wrong_attempts >= max_attempts => "MAX_ATTEMPTS_EXCEEDED",
         Some(_) if now.duration_since(v.created).is_ok_and(|age| age > ttl) => "EXPIRED",
         Some(c) if c.len() == v.code.len() && bool::from(c.as_bytes().ct_eq(v.code.as_bytes())) => {
+            v.verified = true;
             "VALID"
         }
+        Some(_) if v.verified => "INVALID",
         Some(_) => {
-            v.wrong_attempts += 1;
+            v.wrong_attempts = v.wrong_attempts.saturating_add(1);
             if v.wrong_attempts >= max_attempts {
                 "MAX_ATTEMPTS_EXCEEDED"
             } else {
