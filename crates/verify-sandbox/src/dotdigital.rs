@@ -314,6 +314,8 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>) -> Reply {
         keep,
         max,
     );
+    // Fallbacks of Verify API processes due by now go out first: the outbox stays in time order.
+    g.settle(now, shared.telesign_verify_keep());
     g.outbox.push(
         OutboxMessage {
             provider: SandboxProvider::Dotdigital,

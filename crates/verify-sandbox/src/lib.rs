@@ -36,6 +36,7 @@ mod reply;
 mod server;
 mod state;
 mod telesign;
+mod telesign_verify;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -67,6 +68,9 @@ pub struct SandboxStats {
     pub telesign_verifications: usize,
     /// dotdigital verifications remembered.
     pub dotdigital_verifications: usize,
+    /// TeleSign Verify API processes remembered.
+    #[serde(default)]
+    pub telesign_verify_processes: usize,
     /// Messages in the outbox.
     pub outbox_messages: usize,
     /// HMAC nonces remembered.
@@ -140,6 +144,9 @@ impl Sandbox {
     }
 
     /// Every message in the outbox, oldest first.
+    ///
+    /// Reading the outbox first settles what the sandbox clock says has come due: a Verify
+    /// API process whose fallback time has passed has sent its next channel's message.
     pub fn messages(&self) -> Vec<OutboxMessage> {
         self.shared.messages()
     }
@@ -157,7 +164,7 @@ impl Sandbox {
 
     /// Empties the outbox.
     pub fn clear_messages(&self) {
-        self.shared.lock().outbox.clear();
+        self.shared.clear_messages();
     }
 
     /// Makes the next `count` requests on `route` misbehave as `fault` says.
