@@ -1,12 +1,14 @@
-//! An offline simulator of the TeleSign Verify and dotdigital CPaaS Verify APIs over real
-//! HTTP on loopback, for integration tests, benchmarks and demos.
+//! An offline simulator of the TeleSign Verify (classic REST and the newer Verify API of
+//! `verify.telesign.com`) and dotdigital CPaaS Verify APIs over real HTTP on loopback, for
+//! integration tests, benchmarks and demos.
 //!
 //! It is written from the providers' documentation (and the project's
 //! `docs/PROTOCOL-DECISIONS.md`) independently of `verify-core`, so that a misunderstanding
 //! in the client shows up as a disagreement with the sandbox. Authentication is checked for
 //! real (TeleSign Basic and HMAC, dotdigital Basic); codes expire, lock and are single use;
-//! every message a phone would have received lands in an outbox that tests read; faults are
-//! injected per route for the next N requests.
+//! a Verify API process falls back to its next channel when the sandbox clock passes its
+//! fallback time; every message a phone (or inbox) would have received lands in an outbox
+//! that tests read; faults are injected per route for the next N requests.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
