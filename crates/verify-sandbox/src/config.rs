@@ -48,7 +48,14 @@ pub struct SandboxConfig {
     pub clock: Option<Clock>,
     /// How long a TeleSign code stays valid (default 5 minutes).
     pub telesign_code_ttl: Duration,
+    /// How long a code of TeleSign's Verify API stays valid, counted from the create and the
+    /// same on every fallback channel (default 300 s, as documented). From then on a finalize
+    /// answers 3911 and the process is FAILED.
+    pub telesign_verify_code_ttl: Duration,
     /// TeleSign requests per second per account before -40007 (default 1,000,000).
+    ///
+    /// The Verify API (`/verification`) has a window of its own with the same limit; over
+    /// it, HTTP 429 with status 3204.
     ///
     /// The one-second window runs on [`clock`](Self::clock): with a manual clock (as in
     /// [`SandboxConfig::deterministic`]) a limit that was reached resets only when the test
@@ -67,9 +74,11 @@ pub struct SandboxConfig {
     pub max_attempts: u32,
     /// Longest TeleSign `template` accepted (default 160; 1600 for accounts allowed long messages).
     pub telesign_template_max_len: usize,
-    /// How long an expired verification is still remembered (answering EXPIRED) before eviction (default 10 minutes).
+    /// How long an expired verification is still remembered (answering EXPIRED, or a Verify
+    /// API process answering FAILED) before eviction (default 10 minutes).
     pub retention: Duration,
-    /// Most verifications held at once per provider; the oldest are evicted first (default 100,000).
+    /// Most verifications held at once per provider (and as many Verify API processes); the
+    /// oldest are evicted first (default 100,000).
     pub max_verifications: usize,
     /// Messages kept in the outbox; the oldest are dropped first (default 10,000).
     pub outbox_capacity: usize,
@@ -146,6 +155,12 @@ impl SandboxConfig {
         self
     }
 
+    /// Sets the lifetime of a Verify API code.
+    pub fn with_telesign_verify_code_ttl(mut self, ttl: Duration) -> Self {
+        self.telesign_verify_code_ttl = ttl;
+        self
+    }
+
     /// Sets the per-account rate limits (requests per second) of both providers.
     pub fn with_rate_limits(mut self, telesign: u32, dotdigital: u32) -> Self {
         self.telesign_rate_limit = telesign;
@@ -200,6 +215,7 @@ impl Default for SandboxConfig {
             seed: None,
             clock: None,
             telesign_code_ttl: Duration::from_secs(5 * 60),
+            telesign_verify_code_ttl: Duration::from_secs(300),
             telesign_rate_limit: 1_000_000,
             dotdigital_rate_limit: 1_000_000,
             dotdigital_per_number_limit: (10, Duration::from_secs(10 * 60)),
@@ -225,6 +241,7 @@ impl fmt::Debug for SandboxConfig {
             .field("seed", &self.seed)
             .field("clock", &self.clock)
             .field("telesign_code_ttl", &self.telesign_code_ttl)
+            .field("telesign_verify_code_ttl", &self.telesign_verify_code_ttl)
             .field("telesign_rate_limit", &self.telesign_rate_limit)
             .field("dotdigital_rate_limit", &self.dotdigital_rate_limit)
             .field(

@@ -115,6 +115,19 @@ fn string_prop<'a>(
     }
 }
 
+/// `to`, by one rule for local and international numbers (docs/PROTOCOL-DECISIONS.md):
+/// digits only (no `+`, spaces or other signs); without `countryIsoCode` an international
+/// number of 7 to 15 digits that does not start with 0; with `countryIsoCode` 4 to 15
+/// digits, local (`07123123456`) or international.
+fn to_ok(to: &str, with_country: bool) -> bool {
+    let digits = !to.is_empty() && to.bytes().all(|b| b.is_ascii_digit());
+    if with_country {
+        digits && (4..=15).contains(&to.len())
+    } else {
+        digits && (7..=15).contains(&to.len()) && !to.starts_with('0')
+    }
+}
+
 fn check_from(from: Option<&str>, failures: &mut Vec<Value>) {
     let Some(from) = from.filter(|f| !f.is_empty()) else {
         failures.push(failure(
@@ -209,31 +222,24 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>) -> Reply {
         }
     }
     let mut phone_number = String::new();
-    match to.map(str::trim) {
+    match to {
         None | Some("") => failures.push(failure(
             "to",
             "ToEmpty",
             "to is not valid. No value was specified.",
         )),
+        Some(t) if !to_ok(t, country.is_some()) => failures.push(failure(
+            "to",
+            "ToInvalid",
+            "to is not a valid phone number.",
+        )),
         Some(t) => {
-            let digits = t.strip_prefix('+').unwrap_or(t);
-            let ok_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-            let local = country.is_some() && digits.starts_with('0');
-            if !ok_digits
-                || !(if local { 4..=16 } else { 7..=15 }).contains(&digits.len())
-                || (!local && digits.starts_with('0'))
-            {
-                failures.push(failure(
-                    "to",
-                    "ToInvalid",
-                    "to is not a valid phone number.",
-                ));
-            } else {
-                phone_number = match (local, country_prefix) {
-                    (true, Some(p)) => format!("{p}{}", digits.trim_start_matches('0')),
-                    _ => digits.to_owned(),
-                };
-            }
+            // A leading 0 with a country is the national trunk prefix: the country's
+            // dialling code replaces it (when the sandbox knows the code).
+            phone_number = match (t.strip_prefix('0'), country_prefix) {
+                (Some(national), Some(p)) => format!("{p}{national}"),
+                _ => t.to_owned(),
+            };
         }
     }
     check_from(from, &mut failures);
@@ -308,10 +314,12 @@ pub(crate) fn send(shared: &Shared, req: &Req<'_>) -> Reply {
         keep,
         max,
     );
+    // Fallbacks of Verify API processes due by now go out first: the outbox stays in time order.
+    g.settle(now, shared.telesign_verify_keep());
     g.outbox.push(
         OutboxMessage {
             provider: SandboxProvider::Dotdigital,
-            to: to.unwrap_or_default().trim().to_owned(),
+            to: to.unwrap_or_default().to_owned(),
             sender: from.map(str::to_owned),
             text,
             code,

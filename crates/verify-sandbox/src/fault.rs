@@ -25,6 +25,15 @@ pub enum Route {
     /// `PUT /WebApi/Verify/{requestId}/validate`.
     #[serde(rename = "dotdigital.validate")]
     DotdigitalValidate,
+    /// TeleSign Verify API: `POST /verification` (create a verification process).
+    #[serde(rename = "telesign_verify.create")]
+    TeleSignVerifyCreate,
+    /// TeleSign Verify API: `GET /verification/{reference_id}` (retrieve it).
+    #[serde(rename = "telesign_verify.retrieve")]
+    TeleSignVerifyRetrieve,
+    /// TeleSign Verify API: `PATCH /verification/{reference_id}/state` (finalize it).
+    #[serde(rename = "telesign_verify.finalize")]
+    TeleSignVerifyFinalize,
     /// Every provider route.
     #[serde(rename = "*")]
     Any,
@@ -36,7 +45,7 @@ impl Route {
         self == Route::Any || self == actual
     }
 
-    /// Whether this is a TeleSign route.
+    /// Whether this is a TeleSign route (classic or Verify API).
     pub fn is_telesign(self) -> bool {
         matches!(
             self,
@@ -44,14 +53,29 @@ impl Route {
                 | Route::TeleSignCall
                 | Route::TeleSignStatus
                 | Route::TeleSignCompletion
+        ) || self.is_telesign_verify()
+    }
+
+    /// Whether this is a route of TeleSign's Verify API (`/verification`).
+    pub fn is_telesign_verify(self) -> bool {
+        matches!(
+            self,
+            Route::TeleSignVerifyCreate
+                | Route::TeleSignVerifyRetrieve
+                | Route::TeleSignVerifyFinalize
         )
     }
 
-    /// Whether a request on this route sends a message.
+    /// Whether a request on this route sends a message. (A Verify API process also sends
+    /// its fallback channels' messages later, whichever request happens to notice that
+    /// their time has come.)
     pub fn sends_message(self) -> bool {
         matches!(
             self,
-            Route::TeleSignSms | Route::TeleSignCall | Route::DotdigitalSend
+            Route::TeleSignSms
+                | Route::TeleSignCall
+                | Route::DotdigitalSend
+                | Route::TeleSignVerifyCreate
         )
     }
 }
@@ -74,6 +98,19 @@ pub enum Fault {
     ///   code as the message's delivery status.
     /// - other codes on TeleSign routes, and any code on a dotdigital route: that HTTP status
     ///   (when valid, else 500) with an empty body, nothing processed.
+    ///
+    /// On the Verify API's routes (`telesign_verify.*`) the classic codes are mapped to its
+    /// own (see the README's fault table):
+    /// - 500: HTTP 503, `{"status":{"code":3500,"description":"System unavailable"}}`;
+    ///   nothing is processed or sent.
+    /// - 501: HTTP 401, status 3400; nothing is processed.
+    /// - 502..=599: the request is processed (a create's first message is in the outbox, a
+    ///   finalize is applied), then answered with that HTTP status and an empty body: the
+    ///   documented "5xx without a status body: a message may have gone out".
+    /// - 3000..=3999: a Verify API status code, answered with its documented HTTP status
+    ///   (e.g. 3041 and 3500: 503; 3204: 429 with `Retry-After`; 3400: 401) and the body
+    ///   `{"status":{"code":N,"description":...}}`; nothing is processed.
+    /// - other codes: that HTTP status with an empty body, nothing processed.
     TeleSignStatus(u16),
     /// HTTP 503 with an HTML page, as a load balancer in front of the API would answer;
     /// nothing is processed.
@@ -268,6 +305,19 @@ mod tests {
         let any: FaultRequest =
             serde_json::from_str(r#"{"route":"*","fault":{"kind":"html_503"}}"#).unwrap();
         assert_eq!((any.route, any.count), (Route::Any, 1));
+        for (name, route) in [
+            ("telesign_verify.create", Route::TeleSignVerifyCreate),
+            ("telesign_verify.retrieve", Route::TeleSignVerifyRetrieve),
+            ("telesign_verify.finalize", Route::TeleSignVerifyFinalize),
+        ] {
+            assert_eq!(
+                serde_json::from_value::<Route>(serde_json::json!(name)).unwrap(),
+                route
+            );
+            assert_eq!(serde_json::to_value(route).unwrap(), name);
+            assert!(route.is_telesign() && route.is_telesign_verify());
+        }
+        assert!(!Route::TeleSignSms.is_telesign_verify());
     }
 
     #[test]

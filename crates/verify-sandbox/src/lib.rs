@@ -1,12 +1,14 @@
-//! An offline simulator of the TeleSign Verify and dotdigital CPaaS Verify APIs over real
-//! HTTP on loopback, for integration tests, benchmarks and demos.
+//! An offline simulator of the TeleSign Verify (classic REST and the newer Verify API of
+//! `verify.telesign.com`) and dotdigital CPaaS Verify APIs over real HTTP on loopback, for
+//! integration tests, benchmarks and demos.
 //!
 //! It is written from the providers' documentation (and the project's
 //! `docs/PROTOCOL-DECISIONS.md`) independently of `verify-core`, so that a misunderstanding
 //! in the client shows up as a disagreement with the sandbox. Authentication is checked for
 //! real (TeleSign Basic and HMAC, dotdigital Basic); codes expire, lock and are single use;
-//! every message a phone would have received lands in an outbox that tests read; faults are
-//! injected per route for the next N requests.
+//! a Verify API process falls back to its next channel when the sandbox clock passes its
+//! fallback time; every message a phone (or inbox) would have received lands in an outbox
+//! that tests read; faults are injected per route for the next N requests.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -36,6 +38,7 @@ mod reply;
 mod server;
 mod state;
 mod telesign;
+mod telesign_verify;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -67,6 +70,9 @@ pub struct SandboxStats {
     pub telesign_verifications: usize,
     /// dotdigital verifications remembered.
     pub dotdigital_verifications: usize,
+    /// TeleSign Verify API processes remembered.
+    #[serde(default)]
+    pub telesign_verify_processes: usize,
     /// Messages in the outbox.
     pub outbox_messages: usize,
     /// HMAC nonces remembered.
@@ -140,6 +146,9 @@ impl Sandbox {
     }
 
     /// Every message in the outbox, oldest first.
+    ///
+    /// Reading the outbox first settles what the sandbox clock says has come due: a Verify
+    /// API process whose fallback time has passed has sent its next channel's message.
     pub fn messages(&self) -> Vec<OutboxMessage> {
         self.shared.messages()
     }
@@ -157,7 +166,7 @@ impl Sandbox {
 
     /// Empties the outbox.
     pub fn clear_messages(&self) {
-        self.shared.lock().outbox.clear();
+        self.shared.clear_messages();
     }
 
     /// Makes the next `count` requests on `route` misbehave as `fault` says.

@@ -14,6 +14,10 @@ pub enum SandboxProvider {
     Telesign,
     /// dotdigital CPaaS Verify.
     Dotdigital,
+    /// TeleSign's newer Verify API (`verify.telesign.com`, `POST /verification`); its
+    /// `verification_id` is the process's `reference_id`. JSON: `"telesign_verify"`.
+    #[serde(rename = "telesign_verify")]
+    TelesignVerify,
 }
 
 /// How a message reached the phone.
@@ -24,6 +28,20 @@ pub enum Channel {
     Sms,
     /// A voice call reading the code out.
     Voice,
+    /// An email (Verify API); `to` is the email address.
+    Email,
+    /// A WhatsApp message (Verify API).
+    Whatsapp,
+    /// A Viber message (Verify API).
+    Viber,
+    /// An RCS message (Verify API).
+    Rcs,
+    /// A silent verification of the number through the mobile network (Verify API): no
+    /// code reaches the user, so `code` is empty.
+    Silent,
+    /// A push notification to the app (Verify API); `to` is the `push_app_token` and
+    /// `code` is empty.
+    Push,
 }
 
 /// One message as the recipient's phone would show it.
@@ -34,17 +52,18 @@ pub enum Channel {
 pub struct OutboxMessage {
     /// The provider that sent it.
     pub provider: SandboxProvider,
-    /// The recipient's number as given in the request.
+    /// The recipient as given in the request: the number, or for the Verify API's email
+    /// the address and for its push the `push_app_token`.
     pub to: String,
     /// The sender id or originator, when one was given.
     pub sender: Option<String>,
     /// The rendered text (for a voice call, what is read out).
     pub text: String,
-    /// The one-time code in the message.
+    /// The one-time code in the message (empty for a silent verification or a push).
     pub code: String,
-    /// TeleSign `reference_id` or dotdigital `requestId`.
+    /// TeleSign `reference_id` (classic or Verify API) or dotdigital `requestId`.
     pub verification_id: String,
-    /// SMS or voice.
+    /// How it reached the recipient: SMS, voice, or one of the Verify API's channels.
     pub channel: Channel,
     /// When it was sent (JSON: RFC 3339 with milliseconds).
     #[serde(serialize_with = "ser_time", deserialize_with = "de_time")]
@@ -185,6 +204,27 @@ mod tests {
         assert_eq!(json["provider"], "telesign");
         assert_eq!(json["channel"], "sms");
         assert_eq!(json["at"], "1970-01-01T00:00:00.000Z");
+        let back: OutboxMessage = serde_json::from_value(json).unwrap();
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn verify_api_names() {
+        let mut m = msg("alice@example.com");
+        m.provider = SandboxProvider::TelesignVerify;
+        m.channel = Channel::Whatsapp;
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["provider"], "telesign_verify");
+        assert_eq!(json["channel"], "whatsapp");
+        for (c, name) in [
+            (Channel::Email, "email"),
+            (Channel::Viber, "viber"),
+            (Channel::Rcs, "rcs"),
+            (Channel::Silent, "silent"),
+            (Channel::Push, "push"),
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), name);
+        }
         let back: OutboxMessage = serde_json::from_value(json).unwrap();
         assert_eq!(back, m);
     }

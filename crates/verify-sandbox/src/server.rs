@@ -19,7 +19,7 @@ use crate::body::SandboxBody;
 use crate::fault::{Fault, FaultRequest, Route};
 use crate::reply::{Reply, Req};
 use crate::state::Shared;
-use crate::{dotdigital, telesign};
+use crate::{dotdigital, telesign, telesign_verify};
 
 /// Largest request body read (larger ones get 413).
 const MAX_REQUEST_BODY: usize = 1024 * 1024;
@@ -83,6 +83,20 @@ fn route_of(method: &Method, path: &str) -> Option<(Route, String)> {
             _ => None,
         };
     }
+    if path == "/verification" {
+        return (method == Method::POST).then(|| (Route::TeleSignVerifyCreate, String::new()));
+    }
+    if let Some(rest) = path.strip_prefix("/verification/") {
+        return match (method, rest.strip_suffix("/state")) {
+            (&Method::PATCH, Some(id)) if !id.is_empty() && !id.contains('/') => {
+                Some((Route::TeleSignVerifyFinalize, id.to_owned()))
+            }
+            (&Method::GET, None) if !rest.is_empty() && !rest.contains('/') => {
+                Some((Route::TeleSignVerifyRetrieve, rest.to_owned()))
+            }
+            _ => None,
+        };
+    }
     let lower = path.to_ascii_lowercase();
     if lower == "/webapi/verify" && method == Method::POST {
         return Some((Route::DotdigitalSend, String::new()));
@@ -137,6 +151,17 @@ async fn handle(
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
         Some(Fault::CloseBeforeProcessing) => return Err(Box::new(DropConnection)),
         Some(Fault::Html503) => return Ok(to_response(Reply::html_503())),
+        Some(Fault::TeleSignStatus(code)) if route.is_telesign_verify() => match code {
+            500 => return Ok(to_response(telesign_verify::documented(3500))),
+            501 => {
+                return Ok(to_response(telesign_verify::unauthorized(
+                    crate::auth::AuthError::InvalidSignature,
+                )));
+            }
+            502..=599 => fault_status = Some(code),
+            3000..=3999 => return Ok(to_response(telesign_verify::documented(code))),
+            _ => return Ok(to_response(Reply::empty(code))),
+        },
         Some(Fault::TeleSignStatus(code)) => {
             let now = shared.now();
             match code {
@@ -156,13 +181,23 @@ async fn handle(
         _ => {}
     }
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+    let limit = if route.is_telesign_verify() {
+        telesign_verify::MAX_BODY
+    } else {
+        MAX_REQUEST_BODY
+    };
+    let body = match Limited::new(body, limit).collect().await {
         Ok(b) => b.to_bytes(),
         Err(e)
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
         {
-            return Ok(to_response(Reply::text(413, "request body too large")));
+            // The Verify API refuses a body over 10 KB before any other check: 413, 3116.
+            return Ok(to_response(if route.is_telesign_verify() {
+                telesign_verify::too_large()
+            } else {
+                Reply::text(413, "request body too large")
+            }));
         }
         Err(e) => return Err(e),
     };
@@ -181,7 +216,15 @@ async fn handle(
         Route::TeleSignCompletion => telesign::completion(&shared, &r, &id, fault_status),
         Route::DotdigitalSend => dotdigital::send(&shared, &r),
         Route::DotdigitalValidate => dotdigital::validate(&shared, &r, &id),
+        Route::TeleSignVerifyCreate => telesign_verify::create(&shared, &r),
+        Route::TeleSignVerifyRetrieve => telesign_verify::retrieve(&shared, &r, &id),
+        Route::TeleSignVerifyFinalize => telesign_verify::finalize(&shared, &r, &id),
         Route::Any => Reply::empty(404),
+    };
+    // A Verify API route under a 502..=599 fault: processed, answered without a status body.
+    let reply = match fault_status {
+        Some(code) if route.is_telesign_verify() => Reply::empty(code),
+        _ => reply,
     };
     match fault {
         Some(Fault::CloseAfterProcessing) => Err(Box::new(DropConnection)),
@@ -230,7 +273,7 @@ async fn control(
             Reply::json(200, &serde_json::to_value(messages).unwrap_or_default())
         }
         (Method::DELETE, "/_sandbox/messages") => {
-            shared.lock().outbox.clear();
+            shared.clear_messages();
             Reply::empty(204)
         }
         (Method::POST, "/_sandbox/faults") => {
@@ -299,6 +342,33 @@ mod tests {
             route_of(&Method::PUT, "/WebApi/Verify/AbC-1/Validate"),
             Some((Route::DotdigitalValidate, "AbC-1".into()))
         );
+        assert_eq!(
+            route_of(&Method::POST, "/verification"),
+            Some((Route::TeleSignVerifyCreate, String::new()))
+        );
+        assert_eq!(
+            route_of(&Method::POST, "/verification/"),
+            Some((Route::TeleSignVerifyCreate, String::new()))
+        );
+        assert_eq!(
+            route_of(&Method::GET, &format!("/verification/{id}")),
+            Some((Route::TeleSignVerifyRetrieve, id.into()))
+        );
+        assert_eq!(
+            route_of(&Method::PATCH, &format!("/verification/{id}/state")),
+            Some((Route::TeleSignVerifyFinalize, id.into()))
+        );
+        assert_eq!(route_of(&Method::GET, "/verification"), None);
+        assert_eq!(
+            route_of(&Method::PATCH, &format!("/verification/{id}")),
+            None
+        );
+        assert_eq!(
+            route_of(&Method::GET, &format!("/verification/{id}/state")),
+            None
+        );
+        assert_eq!(route_of(&Method::PATCH, "/verification//state"), None);
+        assert_eq!(route_of(&Method::GET, "/verification/a/b"), None);
         assert_eq!(route_of(&Method::GET, "/v1/verify/sms"), None);
         assert_eq!(route_of(&Method::PUT, "/webapi/verify//validate"), None);
         assert_eq!(route_of(&Method::GET, "/v1/verify/a/b"), None);

@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::config::SandboxConfig;
 use crate::fault::{Fault, Faults, Route};
 use crate::outbox::{Outbox, OutboxMessage};
+use crate::telesign_verify::process::Processes;
 
 /// What the HTTP layer needs besides the request.
 pub(crate) struct Shared {
@@ -28,9 +29,13 @@ pub(crate) struct Inner {
     pub nonces: NonceCache,
     pub telesign: Store<TeleSignVerification>,
     pub dotdigital: Store<DotdigitalVerification>,
+    /// TeleSign Verify API processes.
+    pub telesign_verify: Processes,
     pub per_number: PerNumber,
     pub telesign_rate: RateWindow,
     pub dotdigital_rate: RateWindow,
+    /// The Verify API's own window, with the same per-account limit as the classic API's.
+    pub telesign_verify_rate: RateWindow,
 }
 
 /// A TeleSign verification as the server remembers it.
@@ -39,6 +44,8 @@ pub(crate) struct TeleSignVerification {
     pub code: String,
     pub created: SystemTime,
     pub wrong_attempts: u32,
+    /// The right code was entered once: it stays VALID and wrong codes no longer count.
+    pub verified: bool,
     pub channel: &'static str,
     pub delivery_status: u16,
 }
@@ -60,7 +67,7 @@ pub(crate) struct Store<V> {
 }
 
 impl<V> Store<V> {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Self {
             map: HashMap::new(),
             order: VecDeque::new(),
@@ -192,6 +199,13 @@ impl Inner {
         uuid::Builder::from_random_bytes(b).into_uuid().to_string()
     }
 
+    /// Settles what has come due by `now` (the Verify API's fallbacks and expiries), so
+    /// that the outbox shows every message sent by then, oldest first. `keep` is
+    /// [`Shared::telesign_verify_keep`].
+    pub fn settle(&mut self, now: SystemTime, keep: Duration) {
+        self.telesign_verify.settle(now, keep, &mut self.outbox);
+    }
+
     /// `digits` random decimal digits.
     pub fn digits(&mut self, digits: usize) -> String {
         (0..digits)
@@ -218,12 +232,14 @@ impl Shared {
             nonces: NonceCache::new(config.nonce_capacity),
             telesign: Store::new(),
             dotdigital: Store::new(),
+            telesign_verify: Processes::new(),
             per_number: PerNumber {
                 recent: HashMap::new(),
                 order: VecDeque::new(),
             },
             telesign_rate: RateWindow::default(),
             dotdigital_rate: RateWindow::default(),
+            telesign_verify_rate: RateWindow::default(),
         };
         Self {
             config,
@@ -245,18 +261,40 @@ impl Shared {
         self.lock().faults.take(route)
     }
 
+    /// The lock, with what has come due by now settled (see [`Inner::settle`]).
+    pub(crate) fn settled(&self) -> MutexGuard<'_, Inner> {
+        let now = self.now();
+        let mut g = self.lock();
+        g.settle(now, self.telesign_verify_keep());
+        g
+    }
+
     pub(crate) fn messages(&self) -> Vec<OutboxMessage> {
-        self.lock().outbox.all()
+        self.settled().outbox.all()
     }
 
     pub(crate) fn messages_to(&self, to: &str) -> Vec<OutboxMessage> {
-        self.lock().outbox.to(to)
+        self.settled().outbox.to(to)
+    }
+
+    /// Empties the outbox, after settling: a fallback due before the call is not sent after it.
+    pub(crate) fn clear_messages(&self) {
+        self.settled().outbox.clear();
     }
 
     /// How long a TeleSign verification is kept: its lifetime plus the retention period.
     pub(crate) fn telesign_keep(&self) -> Duration {
         self.config
             .telesign_code_ttl
+            .saturating_add(self.config.retention)
+    }
+
+    /// How long a Verify API process is kept: its code's lifetime plus the retention period
+    /// (its fallbacks all fall within the 300 s the policy may add up to).
+    pub(crate) fn telesign_verify_keep(&self) -> Duration {
+        self.config
+            .telesign_verify_code_ttl
+            .max(Duration::from_secs(300))
             .saturating_add(self.config.retention)
     }
 
@@ -270,13 +308,14 @@ impl Shared {
     /// Counts of what the sandbox holds (for tests of its bounds).
     pub(crate) fn stats(&self) -> crate::SandboxStats {
         let now = self.now();
-        let mut g = self.lock();
+        let mut g = self.settled();
         let (tk, dk) = (self.telesign_keep(), self.dotdigital_keep());
         g.telesign.evict(now, tk);
         g.dotdigital.evict(now, dk);
         crate::SandboxStats {
             telesign_verifications: g.telesign.len(),
             dotdigital_verifications: g.dotdigital.len(),
+            telesign_verify_processes: g.telesign_verify.len(),
             outbox_messages: g.outbox.all().len(),
             nonces: g.nonces.len(),
             throttled_numbers: g.per_number.len(),

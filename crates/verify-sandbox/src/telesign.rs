@@ -131,28 +131,8 @@ fn not_found(id: &str, at: SystemTime) -> Reply {
 /// time, so advancing a manual clock (to expire codes) must not make their signatures stale,
 /// and a nonce is remembered for as long as its `Date` would still be accepted.
 pub(crate) fn admit(shared: &Shared, req: &Req<'_>, now: SystemTime) -> Result<(), Reply> {
-    let signing_now = SystemTime::now();
-    let parts = SignedParts {
-        method: req.method,
-        path: req.path,
-        authorization: req.header("authorization"),
-        content_type: req.header("content-type"),
-        date: req.header("date"),
-        x_ts_date: req.header("x-ts-date"),
-        auth_method: req.header("x-ts-auth-method"),
-        nonce: req.header("x-ts-nonce"),
-        body: req.body,
-    };
-    let verified = shared
-        .telesign
-        .verify(&parts, signing_now)
-        .map_err(|e| auth_reply(e, now))?;
+    authenticate(shared, req, None).map_err(|e| auth_reply(e, now))?;
     let mut g = shared.lock();
-    if let Verified::Hmac { nonce } = verified
-        && !g.nonces.check_and_insert(nonce, signing_now)
-    {
-        return Err(auth_reply(AuthError::NonceReused, now));
-    }
     if !g
         .telesign_rate
         .admit(now, shared.config.telesign_rate_limit)
@@ -170,11 +150,89 @@ pub(crate) fn admit(shared: &Shared, req: &Req<'_>, now: SystemTime) -> Result<(
     Ok(())
 }
 
+/// Checks TeleSign Basic or HMAC authentication, and the nonce of an HMAC request
+/// against the replay cache (by the system clock, which clients sign with).
+///
+/// `signed_body`, when given, is tried as the string-to-sign's body line after the request's
+/// own body failed to verify (the Verify API's allowance for an SDK that signs a body it
+/// then sends elsewhere); the nonce is only recorded once a signature checked out.
+pub(crate) fn authenticate(
+    shared: &Shared,
+    req: &Req<'_>,
+    signed_body: Option<&[u8]>,
+) -> Result<(), AuthError> {
+    let signing_now = SystemTime::now();
+    let parts = |body| SignedParts {
+        method: req.method,
+        path: req.path,
+        authorization: req.header("authorization"),
+        content_type: req.header("content-type"),
+        date: req.header("date"),
+        x_ts_date: req.header("x-ts-date"),
+        auth_method: req.header("x-ts-auth-method"),
+        nonce: req.header("x-ts-nonce"),
+        body,
+    };
+    let verified = match (
+        shared.telesign.verify(&parts(req.body), signing_now),
+        signed_body,
+    ) {
+        (Err(AuthError::InvalidSignature), Some(other)) => {
+            shared.telesign.verify(&parts(other), signing_now)
+        }
+        (result, _) => result,
+    }?;
+    if let Verified::Hmac { nonce } = verified
+        && !shared.lock().nonces.check_and_insert(nonce, signing_now)
+    {
+        return Err(AuthError::NonceReused);
+    }
+    Ok(())
+}
+
 fn invalid(name: &str, value: &str) -> (i64, String) {
+    if value.is_empty() {
+        // Seed 002's form without a value, for a parameter given empty.
+        return (-10001, format!("Invalid Request: {name} Parameter"));
+    }
     (
         -10001,
         format!("Invalid Request: {name} Parameter: {value}"),
     )
+}
+
+/// Like [`invalid`], for a phone number or a code: every digit but the last two is
+/// replaced by `*`, so an answer (and a log of it) never carries the whole value.
+fn invalid_masked(name: &str, value: &str) -> (i64, String) {
+    invalid(name, &mask_digits(value))
+}
+
+/// `value` with every ASCII digit but the last two replaced by `*`.
+pub(crate) fn mask_digits(value: &str) -> String {
+    let digits = value.bytes().filter(u8::is_ascii_digit).count();
+    let mut seen = 0;
+    value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                seen += 1;
+                if seen + 2 <= digits { '*' } else { c }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A phone number TeleSign can route: 7 to 15 digits (E.164), country code first, so
+/// never a leading 0 (a national number).
+pub(crate) fn phone_number_ok(p: &str) -> bool {
+    p.bytes().all(|b| b.is_ascii_digit()) && (7..=15).contains(&p.len()) && !p.starts_with('0')
+}
+
+/// A code the user typed or the caller chose: 3 to 7 digits.
+fn code_ok(c: &str) -> bool {
+    c.bytes().all(|b| b.is_ascii_digit()) && (3..=7).contains(&c.len())
 }
 
 fn missing(name: &str) -> (i64, String) {
@@ -215,9 +273,7 @@ pub(crate) fn send(
     let mut errors = Vec::new();
     match form.get("phone_number") {
         None | Some("") => errors.push(missing("phone_number")),
-        Some(p) if !(p.bytes().all(|b| b.is_ascii_digit()) && (5..=15).contains(&p.len())) => {
-            errors.push(invalid("phone_number", p))
-        }
+        Some(p) if !phone_number_ok(p) => errors.push(invalid_masked("phone_number", p)),
         Some(_) => {}
     }
     if let Some(u) = form.get("ucid")
@@ -231,9 +287,9 @@ pub(crate) fn send(
         errors.push(invalid("originating_ip", ip));
     }
     if let Some(c) = form.get("verify_code")
-        && !(c.bytes().all(|b| b.is_ascii_digit()) && (3..=7).contains(&c.len()))
+        && !code_ok(c)
     {
-        errors.push(invalid("verify_code", c));
+        errors.push(invalid_masked("verify_code", c));
     }
     let template_name = if voice { "tts_message" } else { "template" };
     if let Some(t) = form.get(template_name)
@@ -248,10 +304,10 @@ pub(crate) fn send(
             ("dlt_entity_id", 40),
             ("transaction_amount", 40),
             ("transaction_payee", 40),
-            ("sim_swap_check", 40),
         ] {
+            // Present but empty is as wrong as too long (the core refuses both before sending).
             if let Some(v) = form.get(name)
-                && v.chars().count() > max
+                && (v.is_empty() || v.chars().count() > max)
             {
                 errors.push(invalid(name, v));
             }
@@ -312,6 +368,7 @@ pub(crate) fn send(
             code: code.clone(),
             created: now,
             wrong_attempts: 0,
+            verified: false,
             channel,
             delivery_status,
         },
@@ -319,6 +376,8 @@ pub(crate) fn send(
         keep,
         max,
     );
+    // Fallbacks of Verify API processes due by now go out first: the outbox stays in time order.
+    g.settle(now, shared.telesign_verify_keep());
     g.outbox.push(
         OutboxMessage {
             provider: SandboxProvider::Telesign,
@@ -368,10 +427,16 @@ pub(crate) fn status(shared: &Shared, req: &Req<'_>, id: &str, fault_status: Opt
             q.into_iter()
                 .find(|(k, _)| k == "verify_code")
                 .map(|(_, v)| v)
-        })
-        .filter(|v| !v.is_empty());
+        });
     if !valid_reference_id(id) {
         return not_found(id, now);
+    }
+    // A code that cannot be one (not 3 to 7 digits, or empty) is a parameter error: it is
+    // refused before the verification is looked at, so it uses up no attempt.
+    if let Some(c) = &entered
+        && !code_ok(c)
+    {
+        return error_reply(400, 500, &[invalid_masked("verify_code", c)], Some(id), now);
     }
     let keep = shared.telesign_keep();
     let ttl = shared.config.telesign_code_ttl;
@@ -382,15 +447,19 @@ pub(crate) fn status(shared: &Shared, req: &Req<'_>, id: &str, fault_status: Opt
         drop(g);
         return not_found(id, now);
     };
+    // docs/PROTOCOL-DECISIONS.md: once VALID, the right code stays VALID (until it expires)
+    // and a wrong one is INVALID without counting: a verified transaction never locks.
     let code_state = match &entered {
         None => "UNKNOWN",
-        Some(_) if v.wrong_attempts >= max_attempts => "MAX_ATTEMPTS_EXCEEDED",
+        Some(_) if !v.verified && v.wrong_attempts >= max_attempts => "MAX_ATTEMPTS_EXCEEDED",
         Some(_) if now.duration_since(v.created).is_ok_and(|age| age > ttl) => "EXPIRED",
         Some(c) if c.len() == v.code.len() && bool::from(c.as_bytes().ct_eq(v.code.as_bytes())) => {
+            v.verified = true;
             "VALID"
         }
+        Some(_) if v.verified => "INVALID",
         Some(_) => {
-            v.wrong_attempts += 1;
+            v.wrong_attempts = v.wrong_attempts.saturating_add(1);
             if v.wrong_attempts >= max_attempts {
                 "MAX_ATTEMPTS_EXCEEDED"
             } else {

@@ -349,3 +349,93 @@ fn throttled_per_number_and_per_account() {
     sb.clock().advance(Duration::from_secs(1));
     create(&sb, "447700900125");
 }
+
+#[test]
+fn local_and_international_numbers_follow_one_rule() {
+    let sb = sandbox();
+    let post = |to: &str, country: Option<&str>| {
+        let mut body = json!({"to": to, "from": "ACME"});
+        if let Some(c) = country {
+            body["countryIsoCode"] = json!(c);
+        }
+        dd(&sb, "POST", "/webapi/verify", &body)
+    };
+    for (to, country, phone_number) in [
+        ("07123123456", Some("GBR"), "447123123456"),
+        ("07123123457", Some("gbr"), "447123123457"),
+        ("447123123458", Some("GBR"), "447123123458"),
+        ("447123123459", None, "447123123459"),
+        // With a country: 4 to 15 digits, local or international.
+        ("0123", Some("GBR"), "44123"),
+        ("712312345", Some("GBR"), "712312345"),
+        ("015112345678", Some("DEU"), "4915112345678"),
+        // Without: international, 7 to 15 digits.
+        ("4471231", None, "4471231"),
+        ("447123123456789", None, "447123123456789"),
+    ] {
+        let r = post(to, country);
+        assert_eq!(
+            r.status,
+            202,
+            "{to} {country:?}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert_eq!(r.json()["phoneNumber"], phone_number, "{to} {country:?}");
+    }
+    let sent = sb.messages().len();
+    for (to, country) in [
+        // Digits only, with or without a country.
+        ("+447123123456", None),
+        ("+447123123456", Some("GBR")),
+        (" 447123123456", None),
+        ("07123 123456", Some("GBR")),
+        // A leading 0 needs a country.
+        ("07123123456", None),
+        // Lengths.
+        ("447123", None),
+        ("4471231234567890", None),
+        ("123", Some("GBR")),
+        ("0712312345678901", Some("GBR")),
+    ] {
+        let r = post(to, country);
+        assert_eq!(r.status, 400, "{to:?} {country:?}");
+        assert_eq!(
+            r.json(),
+            json!([{"property": "to", "failureCode": "ToInvalid",
+                "details": "to is not a valid phone number."}]),
+            "{to:?} {country:?}"
+        );
+    }
+    assert_eq!(sb.messages().len(), sent);
+}
+
+#[test]
+fn the_fifth_wrong_code_is_code_locked_and_discards_the_id() {
+    let sb = sandbox();
+    // Four wrong codes leave the right one working.
+    let (id, code) = create(&sb, "447700900123");
+    for _ in 0..4 {
+        assert_eq!(
+            validate(&sb, &id, wrong(&code)).json()["status"],
+            "CodeNotVerified"
+        );
+    }
+    assert_eq!(validate(&sb, &id, &code).json()["status"], "CodeVerified");
+    // The fifth wrong answer is CodeLocked; then the id is gone (204), right code or not.
+    let (id, code) = create(&sb, "447700900124");
+    for n in 1..=5 {
+        let r = validate(&sb, &id, wrong(&code));
+        assert_eq!(r.status, 200);
+        let want = if n < 5 {
+            "CodeNotVerified"
+        } else {
+            "CodeLocked"
+        };
+        assert_eq!(r.json()["status"], want, "wrong code {n}");
+    }
+    for c in [code.as_str(), wrong(&code)] {
+        let r = validate(&sb, &id, c);
+        assert_eq!(r.status, 204);
+        assert!(r.body.is_empty());
+    }
+}

@@ -271,7 +271,8 @@ fn parameter_errors_name_every_parameter() {
         .map(|e| e["description"].as_str().unwrap().to_owned())
         .collect();
     for expected in [
-        "Invalid Request: phone_number Parameter: +1 555 0100",
+        // The number is masked but for its last two digits.
+        "Invalid Request: phone_number Parameter: +* *** **00",
         "Invalid Request: ucid Parameter: NOPE",
         "Invalid Request: originating_ip Parameter: 999.1.1.1",
         "Invalid Request: verify_code Parameter: 12",
@@ -541,4 +542,173 @@ fn hmac_dates_follow_the_system_clock_and_codes_the_sandbox_clock() {
         basic.status(&id, Some(&code)).json()["verify"]["code_state"],
         "EXPIRED"
     );
+}
+
+fn error_descriptions(r: &common::Raw) -> Vec<String> {
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    let j = r.json();
+    assert_eq!(j["status"]["code"], 500);
+    j["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["code"], -10001, "{e}");
+            e["description"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn phone_numbers_are_7_to_15_digits_country_code_first() {
+    let sb = sandbox();
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
+    for path in ["/v1/verify/sms", "/v1/verify/call"] {
+        for bad in ["155555", "0155555501", "4915112345678901", "0044770090012"] {
+            let r = ts.call("POST", path, &[("phone_number", bad)]);
+            let d = error_descriptions(&r);
+            assert_eq!(d.len(), 1, "{bad}: {d:?}");
+            assert!(
+                d[0].starts_with("Invalid Request: phone_number Parameter: "),
+                "{bad}: {d:?}"
+            );
+            assert!(!d[0].contains(bad), "the whole number is not echoed: {d:?}");
+            assert!(d[0].ends_with(&bad[bad.len() - 2..]), "{d:?}");
+        }
+        for good in ["1555555", "491511234567890"] {
+            let r = ts.call("POST", path, &[("phone_number", good)]);
+            assert_eq!(
+                r.status,
+                200,
+                "{good}: {}",
+                String::from_utf8_lossy(&r.body)
+            );
+        }
+    }
+    assert_eq!(sb.messages().len(), 4);
+}
+
+#[test]
+fn empty_optional_parameters_are_invalid() {
+    let sb = sandbox();
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
+    let send = |extra: &[(&str, &str)]| {
+        let mut form = vec![("phone_number", "15555550100")];
+        form.extend_from_slice(extra);
+        ts.call("POST", "/v1/verify/sms", &form)
+    };
+    assert_eq!(
+        error_descriptions(&send(&[("sender_id", "")])),
+        ["Invalid Request: sender_id Parameter"]
+    );
+    assert_eq!(
+        error_descriptions(&send(&[
+            ("transaction_amount", ""),
+            ("transaction_payee", "Shop")
+        ])),
+        ["Invalid Request: transaction_amount Parameter"]
+    );
+    assert_eq!(
+        error_descriptions(&send(&[
+            ("transaction_amount", "10 EUR"),
+            ("transaction_payee", "")
+        ])),
+        ["Invalid Request: transaction_payee Parameter"]
+    );
+    assert!(sb.messages().is_empty());
+    assert_eq!(
+        send(&[
+            ("sender_id", "ACME"),
+            ("transaction_amount", "10 EUR"),
+            ("transaction_payee", "Shop")
+        ])
+        .status,
+        200
+    );
+}
+
+#[test]
+fn a_malformed_verify_code_is_refused_and_uses_no_attempt() {
+    let sb = sandbox();
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
+    let id = ts.send_sms("15555550100").json()["reference_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code = sb.messages()[0].code.clone();
+    for bad in ["", "12", "12345678", "12a4", "%2B123"] {
+        let r = ts.call("GET", &format!("/v1/verify/{id}?verify_code={bad}"), &[]);
+        let d = error_descriptions(&r);
+        assert_eq!(d.len(), 1, "{bad}: {d:?}");
+        assert!(
+            d[0].starts_with("Invalid Request: verify_code Parameter"),
+            "{bad}: {d:?}"
+        );
+        assert_eq!(r.json()["reference_id"], id.as_str());
+        assert!(r.json().get("verify").is_none());
+    }
+    // Five malformed checks, yet four wrong codes still leave the fifth attempt.
+    let wrong = if code == "1111111" {
+        "2222222"
+    } else {
+        "1111111"
+    };
+    for _ in 0..4 {
+        assert_eq!(
+            ts.status(&id, Some(wrong)).json()["verify"]["code_state"],
+            "INVALID"
+        );
+    }
+    assert_eq!(
+        ts.status(&id, Some(&code)).json()["verify"]["code_state"],
+        "VALID"
+    );
+}
+
+#[test]
+fn a_valid_code_stays_valid_and_never_locks() {
+    let sb = sandbox();
+    let ts = TeleSign {
+        sandbox: &sb,
+        hmac: true,
+    };
+    let id = ts.send_sms("15555550100").json()["reference_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code = sb.messages()[0].code.clone();
+    let wrong = if code == "1111111" {
+        "2222222"
+    } else {
+        "1111111"
+    };
+    let state = |c: &str| {
+        ts.status(&id, Some(c)).json()["verify"]["code_state"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for _ in 0..4 {
+        assert_eq!(state(wrong), "INVALID");
+    }
+    assert_eq!(state(&code), "VALID");
+    // Any number of wrong codes after VALID: INVALID each time, never a lock.
+    for _ in 0..8 {
+        assert_eq!(state(wrong), "INVALID");
+    }
+    assert_eq!(state(&code), "VALID");
+    assert_eq!(state(wrong), "INVALID");
+    assert_eq!(state(&code), "VALID");
+    // Expiry still applies.
+    sb.clock().advance(Duration::from_secs(5 * 60 + 1));
+    assert_eq!(state(&code), "EXPIRED");
 }

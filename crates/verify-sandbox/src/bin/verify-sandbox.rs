@@ -1,4 +1,5 @@
-//! `verify-sandbox`: run the TeleSign / dotdigital simulator from the command line.
+//! `verify-sandbox`: run the TeleSign (classic and Verify API) / dotdigital simulator from
+//! the command line.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -7,7 +8,7 @@ use std::time::Duration;
 use clap::Parser;
 use verify_sandbox::{Sandbox, SandboxConfig};
 
-/// Offline simulator of the TeleSign and dotdigital Verify APIs.
+/// Offline simulator of TeleSign's Verify APIs (classic and verify.telesign.com) and dotdigital's.
 #[derive(Parser, Debug)]
 #[command(name = "verify-sandbox", version, about)]
 struct Args {
@@ -32,7 +33,11 @@ struct Args {
     /// TeleSign code lifetime, e.g. "5m" or "90s".
     #[arg(long, value_parser = humantime::parse_duration, default_value = "5m")]
     telesign_code_ttl: Duration,
-    /// TeleSign requests per second per account before -40007.
+    /// Lifetime of a code of TeleSign's Verify API (/verification), e.g. "300s".
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "300s")]
+    telesign_verify_code_ttl: Duration,
+    /// TeleSign requests per second per account before -40007 (and, on a window of its
+    /// own, before the Verify API's 3204).
     #[arg(long, default_value_t = 1_000_000)]
     telesign_rate_limit: u32,
     /// dotdigital requests per second per account before Throttled.
@@ -68,6 +73,7 @@ fn main() -> std::process::ExitCode {
     }
     config.seed = args.seed;
     config.telesign_code_ttl = args.telesign_code_ttl;
+    config.telesign_verify_code_ttl = args.telesign_verify_code_ttl;
     config.telesign_rate_limit = args.telesign_rate_limit;
     config.dotdigital_rate_limit = args.dotdigital_rate_limit;
 
