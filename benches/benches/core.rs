@@ -3,7 +3,7 @@
 //!
 //! `call/*`: what an adapter does around one successful attempt, without
 //! the I/O: plan the call, build, sign with a fresh date and nonce, read the
-//! answer ([`verify_core::call`]).
+//! answer ([`verify_core::driver`]).
 //!
 //! Target: a full TeleSign SMS round, and a full dotdigital send, under 3 µs.
 
@@ -11,9 +11,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use verify_core::call::{Call, Settings, Step};
 use verify_core::dotdigital::{self, RequestId, SendCode, ValidateCode};
-use verify_core::telesign::{self, Complete, GetStatus, ReferenceId, SendCall, SendSms, Ucid};
+use verify_core::driver::{Execution, Next, Settings};
+use verify_core::telesign::{self, CheckCode, Complete, ReferenceId, SendCall, SendSms, Ucid};
 use verify_core::{Code, Operation, ProviderConfig, Role};
 
 const CUSTOMER_ID: &str = "FFFFFFFF-EEEE-DDDD-1234-AB1234567890";
@@ -99,14 +99,13 @@ fn bench_call<O: Operation>(
     op: &O,
     answer: &http::Response<&'static [u8]>,
 ) {
-    let settings = Settings::new(config.clone());
+    let settings = Settings::builder(config.clone()).build();
     let one_call = || {
-        let mut call = Call::new(&settings, op).expect("a provider for the operation");
-        let mut attempts = call.attempts().expect("a valid operation");
-        let (request, _) = attempts.next_request(Instant::now(), SystemTime::now(), NONCE);
+        let execution = Execution::new(&settings, op).expect("a valid operation");
+        let (request, _, attempt) = execution.attempt(Instant::now(), SystemTime::now(), NONCE);
         black_box(request);
-        match attempts.finish(Ok(answer.clone()), Instant::now(), 0.5) {
-            Step::Done(output) => output,
+        match attempt.finish(Ok(answer.clone()), Instant::now(), 0.5) {
+            Next::Done(output) => output,
             _ => panic!("{name}: the sample answer is a success"),
         }
     };
@@ -128,7 +127,7 @@ fn operations(c: &mut Criterion) {
     bench_call(c, "telesign_sms", &ts, &sms, &response(200, SEND_OK));
     let call = SendCall::new("15555550100").verify_code(Code::new("12345"));
     bench_op(c, "telesign_call", &ts, &call, &response(200, SEND_OK));
-    let status = GetStatus::new(reference_id.clone()).verify_code(Code::new("12345"));
+    let status = CheckCode::new(reference_id.clone(), Code::new("12345"));
     bench_op(
         c,
         "telesign_status",

@@ -54,7 +54,7 @@ fn fixture() -> Fixture {
     let sent = verify_ureq::Client::new(config.clone())
         .execute(&SendSms::new("15555550100").verify_code(Code::new("12345")))
         .expect("the sandbox accepts the send");
-    let reference_id = sent.reference_id.expect("a reference id");
+    let reference_id = sent.reference_id;
     let url = format!("{}/v1/verify/{}", sandbox.base_url(), reference_id.as_str());
     let provider = verify_core::ProviderConfig::from(config.clone());
     let mut request = GetStatus::new(reference_id.clone())

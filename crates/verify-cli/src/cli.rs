@@ -124,7 +124,8 @@ pub enum TeleSignCommand {
     Send(TeleSignSendArgs),
     /// Send a code by voice call (POST /v1/verify/call).
     Voice(TeleSignVoiceArgs),
-    /// Read a verification's status, or check a code (GET /v1/verify/{reference_id}).
+    /// Read a verification's delivery status, or with --code check a code
+    /// (GET /v1/verify/{reference_id}[?verify_code=...]).
     Status(TeleSignStatusArgs),
     /// Tell TeleSign the user completed verification (PUT /v1/verify/completion/{reference_id}).
     Complete(TeleSignCompleteArgs),
@@ -218,7 +219,9 @@ pub struct TeleSignStatusArgs {
     /// The reference_id the send returned (32 hex digits).
     #[arg(long)]
     pub reference_id: String,
-    /// The code the user typed, to check it (verify_code).
+    /// The code the user typed, to check it (verify_code): prints valid,
+    /// invalid, expired, too many attempts or not found, and exits 0 for
+    /// each (only a failed request exits 1).
     #[arg(long)]
     pub code: Option<String>,
 }

@@ -1,8 +1,8 @@
 //! Provider settings from flags and environment variables, with every problem
 //! collected rather than the first one.
 
-use verify_core::telesign::AuthMethod;
-use verify_core::{BaseUrl, ProviderConfig, dotdigital, telesign};
+use verify_ureq::telesign::AuthMethod;
+use verify_ureq::{BaseUrl, ProviderConfig, dotdigital, telesign};
 
 use crate::cli::{AuthArg, DotdigitalAccount, SendOptions, TeleSignAccount};
 use crate::failure::Problem;
@@ -178,19 +178,21 @@ impl DotdigitalAccount {
 /// Settings that let an operation validate its own fields while the real
 /// settings are broken, so that every problem is reported in one go. Never
 /// used to send anything.
-pub fn placeholder(provider: verify_core::Provider) -> Option<ProviderConfig> {
+pub fn placeholder(provider: verify_ureq::Provider) -> Option<ProviderConfig> {
     let base = BaseUrl::new("https://placeholder.invalid").ok()?;
     Some(match provider {
-        verify_core::Provider::TeleSign => telesign::Config::new(
+        verify_ureq::Provider::TeleSign => telesign::Config::new(
             telesign::Credentials::new("placeholder", "cGxhY2Vob2xkZXI=").ok()?,
         )
         .with_base_url(base)
         .into(),
-        verify_core::Provider::Dotdigital => dotdigital::Config::new(
+        verify_ureq::Provider::Dotdigital => dotdigital::Config::new(
             dotdigital::Credentials::new("placeholder", "placeholder").ok()?,
         )
         .with_base_url(base)
         .into(),
+        // Providers this command line has no flags for.
+        _ => return None,
     })
 }
 

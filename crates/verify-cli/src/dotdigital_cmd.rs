@@ -2,8 +2,8 @@
 
 use std::time::SystemTime;
 
-use verify_core::dotdigital::{RequestId, SendCode, ValidateCode};
-use verify_core::{Code, Role};
+use verify_ureq::dotdigital::{RequestId, SendCode, ValidateCode};
+use verify_ureq::{Code, Role};
 
 use crate::cli::DotdigitalCommand;
 use crate::failure::{Failure, Problem};

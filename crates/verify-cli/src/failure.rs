@@ -169,8 +169,8 @@ impl From<&clap::Error> for Failure {
     }
 }
 
-impl From<verify_core::ValidationError> for Failure {
-    fn from(e: verify_core::ValidationError) -> Self {
+impl From<verify_ureq::ValidationError> for Failure {
+    fn from(e: verify_ureq::ValidationError) -> Self {
         Self::Usage(
             e.errors()
                 .iter()

@@ -1,8 +1,8 @@
 //! `verify start` and `verify check`: the provider-neutral API.
 
 use serde_json::json;
-use verify_core::neutral::{Check, CheckOutcome, Start, Started, VerificationId};
-use verify_core::{Code, Operation, Provider, ProviderConfig, Role};
+use verify_ureq::neutral::{Check, CheckOutcome, Start, Started, VerificationId};
+use verify_ureq::{Code, Operation, Provider, ProviderConfig, Role};
 
 use crate::cli::{CheckArgs, NeutralAccounts, ProviderArg, SendOptions, StartArgs};
 use crate::config;
@@ -25,12 +25,13 @@ impl NeutralAccounts {
     /// provider-specific flag, else `--base-url`.
     fn base_url_for(&self, provider: Provider) -> (Option<&str>, &'static str) {
         let (specific, flag) = match provider {
-            Provider::TeleSign => (&self.telesign_base_url, "--telesign-base-url"),
-            Provider::Dotdigital => (&self.dotdigital_base_url, "--dotdigital-base-url"),
+            Provider::TeleSign => (self.telesign_base_url.as_deref(), "--telesign-base-url"),
+            Provider::Dotdigital => (self.dotdigital_base_url.as_deref(), "--dotdigital-base-url"),
+            _ => (None, "--base-url"),
         };
-        match (specific, &self.base_url) {
-            (Some(url), _) => (Some(url.as_str()), flag),
-            (None, Some(url)) => (Some(url.as_str()), "--base-url"),
+        match (specific, self.base_url.as_deref()) {
+            (Some(url), _) => (Some(url), flag),
+            (None, Some(url)) => (Some(url), "--base-url"),
             (None, None) => (None, flag),
         }
     }
@@ -63,6 +64,13 @@ impl NeutralAccounts {
                 problems,
             )
             .map(ProviderConfig::from),
+            other => {
+                problems.push(Problem::new(
+                    "verification_id",
+                    format!("{other} is not supported by this command (telesign or dotdigital)"),
+                ));
+                None
+            }
         }
     }
 
@@ -73,17 +81,17 @@ impl NeutralAccounts {
             (
                 "--base-url",
                 &self.base_url,
-                verify_core::telesign::DEFAULT_BASE_URL,
+                verify_ureq::telesign::DEFAULT_BASE_URL,
             ),
             (
                 "--telesign-base-url",
                 &self.telesign_base_url,
-                verify_core::telesign::DEFAULT_BASE_URL,
+                verify_ureq::telesign::DEFAULT_BASE_URL,
             ),
             (
                 "--dotdigital-base-url",
                 &self.dotdigital_base_url,
-                verify_core::dotdigital::DEFAULT_BASE_URL,
+                verify_ureq::dotdigital::DEFAULT_BASE_URL,
             ),
         ] {
             if let Some(url) = url {
@@ -204,6 +212,7 @@ fn placeholder_id(provider: Provider) -> Option<VerificationId> {
     match provider {
         Provider::TeleSign => "telesign:00000000000000000000000000000000",
         Provider::Dotdigital => "dotdigital:00000000-0000-0000-0000-000000000000",
+        _ => return None,
     }
     .parse()
     .ok()

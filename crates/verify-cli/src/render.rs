@@ -1,10 +1,12 @@
 //! Results and provider errors as human text and as JSON. Nothing here ever
 //! prints an API key, a password or a one-time code.
 
-use serde_json::{Value, json};
-use verify_core::dotdigital::{DotdigitalErrorKind, ValidateOutcome, VerifyCode};
-use verify_core::telesign::VerifyResponse;
-use verify_core::{ResponseError, error::UnexpectedResponse};
+use serde_json::{Map, Value, json};
+use verify_ureq::dotdigital::{DotdigitalErrorKind, ValidateOutcome, VerifyCode};
+use verify_ureq::telesign::{
+    CodeCheck, CodeState, Completed, ReferenceId, Sent, Status, StatusReport,
+};
+use verify_ureq::{ResponseError, UnexpectedResponse};
 
 use crate::failure::ProviderFailure;
 
@@ -36,32 +38,121 @@ fn time(t: Option<std::time::SystemTime>) -> Value {
     t.map_or(Value::Null, |t| Value::String(httpdate::fmt_http_date(t)))
 }
 
-/// A TeleSign answer.
-pub fn telesign(r: &VerifyResponse) -> Rendered {
-    let mut lines = Vec::new();
-    if let Some(id) = &r.reference_id {
-        lines.push(format!("reference_id: {}", id.as_str()));
+/// The lines and JSON fields every TeleSign answer shares: the
+/// transaction, and where its message stands.
+fn telesign_base(reference_id: &ReferenceId, status: &Status) -> (Vec<String>, Map<String, Value>) {
+    let lines = vec![
+        format!("reference_id: {}", reference_id.as_str()),
+        format!(
+            "status:       {} {}",
+            status.code.code(),
+            status.description
+        ),
+    ];
+    let mut json = Map::new();
+    json.insert("provider".into(), "telesign".into());
+    json.insert("reference_id".into(), reference_id.as_str().into());
+    json.insert(
+        "status".into(),
+        json!({
+            "code": status.code.code(),
+            "description": status.description,
+            "updated_on": status.updated_on,
+        }),
+    );
+    (lines, json)
+}
+
+/// A TeleSign send (SMS or voice) TeleSign accepted.
+pub fn telesign_sent(s: &Sent) -> Rendered {
+    let (lines, mut json) = telesign_base(&s.reference_id, &s.status);
+    json.insert("http_status".into(), s.http_status.as_u16().into());
+    Rendered {
+        lines,
+        json: Value::Object(json),
     }
-    if let Some(s) = &r.status {
-        lines.push(format!("status:       {} {}", s.code.code(), s.description));
-    }
+}
+
+/// A TeleSign delivery status (`verify telesign status` without a code).
+pub fn telesign_status(r: &StatusReport) -> Rendered {
+    let (mut lines, mut json) = telesign_base(&r.reference_id, &r.status);
     if let Some(v) = &r.verify {
         lines.push(format!("code_state:   {}", v.code_state.as_str()));
     }
-    for e in &r.errors {
-        lines.push(format!("warning:      {e}"));
+    json.insert("http_status".into(), r.http_status.as_u16().into());
+    json.insert(
+        "verify".into(),
+        r.verify.as_ref().map_or(
+            Value::Null,
+            |v| json!({"code_state": v.code_state.as_str()}),
+        ),
+    );
+    Rendered {
+        lines,
+        json: Value::Object(json),
+    }
+}
+
+/// A TeleSign completion.
+pub fn telesign_completed(c: &Completed) -> Rendered {
+    let (lines, json) = telesign_base(&c.reference_id, &c.status);
+    Rendered {
+        lines,
+        json: Value::Object(json),
+    }
+}
+
+/// How a code check reads: for humans, and as the JSON `code_check` value.
+pub fn code_check_words(check: &CodeCheck) -> (&'static str, &'static str) {
+    match check {
+        CodeCheck::Valid => ("valid", "valid"),
+        CodeCheck::Invalid => ("invalid", "invalid"),
+        CodeCheck::Expired => ("expired", "expired"),
+        CodeCheck::TooManyAttempts => ("too many attempts", "too_many_attempts"),
+        CodeCheck::NotFound => ("not found", "not_found"),
+        _ => ("unknown", "unknown"),
+    }
+}
+
+/// The `verify.code_state` TeleSign answered a code check with, for the
+/// outcomes that have one (not `NotFound`, not an unknown state).
+pub fn code_state_of(check: &CodeCheck) -> Option<CodeState> {
+    match check {
+        CodeCheck::Valid => Some(CodeState::Valid),
+        CodeCheck::Invalid => Some(CodeState::Invalid),
+        CodeCheck::Expired => Some(CodeState::Expired),
+        CodeCheck::TooManyAttempts => Some(CodeState::MaxAttemptsExceeded),
+        _ => None,
+    }
+}
+
+/// A TeleSign code check of `reference_id` (`verify telesign status
+/// --code`). Every outcome is an answer: a wrong code is not a failure of
+/// the command.
+pub fn telesign_code_check(reference_id: &ReferenceId, check: &CodeCheck) -> Rendered {
+    let (human, word) = code_check_words(check);
+    let state = code_state_of(check);
+    let detail = match check {
+        CodeCheck::Unknown(what) => Some(what.as_str()),
+        _ => None,
+    };
+    let mut lines = vec![
+        format!("reference_id: {}", reference_id.as_str()),
+        match detail {
+            Some(what) => format!("code_check:   {human} ({what})"),
+            None => format!("code_check:   {human}"),
+        },
+    ];
+    if let Some(s) = &state {
+        lines.push(format!("code_state:   {}", s.as_str()));
     }
     let json = json!({
         "provider": "telesign",
-        "http_status": r.http_status.as_u16(),
-        "reference_id": r.reference_id.as_ref().map(|i| i.as_str()),
-        "status": r.status.as_ref().map(|s| json!({
-            "code": s.code.code(),
-            "description": s.description,
-            "updated_on": s.updated_on,
-        })),
-        "verify": r.verify.as_ref().map(|v| json!({"code_state": v.code_state.as_str()})),
-        "errors": r.errors.iter().map(|e| json!({"code": e.code.code(), "description": e.description})).collect::<Vec<_>>(),
+        "reference_id": reference_id.as_str(),
+        "code_check": word,
+        "verified": check.is_valid(),
+        "detail": detail,
+        "verify": state.as_ref().map(|s| json!({"code_state": s.as_str()})),
     });
     Rendered { lines, json }
 }
@@ -157,5 +248,62 @@ pub fn response_error(e: &ResponseError) -> ProviderFailure {
     ProviderFailure {
         message: e.to_string(),
         json,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_check_shows_the_code_state_it_came_from() {
+        for state in CodeState::ALL {
+            let check = CodeCheck::from(state);
+            match state {
+                CodeState::NotChecked => assert_eq!(code_state_of(&check), None),
+                _ => assert_eq!(code_state_of(&check).as_ref(), Some(state)),
+            }
+        }
+        assert_eq!(code_state_of(&CodeCheck::NotFound), None);
+    }
+
+    #[test]
+    fn every_code_check_has_its_own_words() {
+        let checks = [
+            CodeCheck::Valid,
+            CodeCheck::Invalid,
+            CodeCheck::Expired,
+            CodeCheck::TooManyAttempts,
+            CodeCheck::NotFound,
+            CodeCheck::Unknown("code_state SOMETHING".into()),
+        ];
+        let words: Vec<_> = checks.iter().map(code_check_words).collect();
+        for (i, w) in words.iter().enumerate() {
+            assert!(!words[..i].contains(w), "{w:?} twice");
+        }
+        assert_eq!(words[3], ("too many attempts", "too_many_attempts"));
+        assert_eq!(words[4], ("not found", "not_found"));
+    }
+
+    #[test]
+    fn a_code_check_prints_its_outcome_and_never_the_code() {
+        let id = ReferenceId::new("0123456789ABCDEF0123456789ABCDEF").unwrap();
+        let r = telesign_code_check(&id, &CodeCheck::Invalid);
+        assert_eq!(
+            r.lines,
+            [
+                "reference_id: 0123456789ABCDEF0123456789ABCDEF",
+                "code_check:   invalid",
+                "code_state:   INVALID",
+            ]
+        );
+        assert_eq!(r.json["code_check"], "invalid");
+        assert_eq!(r.json["verified"], false);
+        assert_eq!(r.json["verify"]["code_state"], "INVALID");
+
+        let r = telesign_code_check(&id, &CodeCheck::Unknown("code_state NEW".into()));
+        assert_eq!(r.lines[1], "code_check:   unknown (code_state NEW)");
+        assert_eq!(r.json["detail"], "code_state NEW");
+        assert_eq!(r.json["verify"], Value::Null);
     }
 }

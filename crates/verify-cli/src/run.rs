@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use verify_core::{Operation, ProviderConfig, Role};
+use verify_ureq::{Operation, ProviderConfig, Role};
 
 use crate::cli::SendOptions;
 use crate::config;

@@ -1,7 +1,7 @@
 //! `verify telesign send|voice|status|complete`.
 
-use verify_core::telesign::{Complete, GetStatus, ReferenceId, SendCall, SendSms, Ucid};
-use verify_core::{Code, Role};
+use verify_ureq::telesign::{CheckCode, Complete, GetStatus, ReferenceId, SendCall, SendSms, Ucid};
+use verify_ureq::{Code, Role};
 
 use crate::cli::{TeleSignCommand, TeleSignStatusArgs};
 use crate::failure::{Failure, Problem};
@@ -65,7 +65,7 @@ pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
             let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
                 transport::send(op, c, "sending the code (TeleSign SMS)")
             })?;
-            finish(sent, json_mode, render::telesign)
+            finish(sent, json_mode, render::telesign_sent)
         }
         TeleSignCommand::Voice(a) => {
             let mut problems = Vec::new();
@@ -80,7 +80,7 @@ pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
             let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
                 transport::send(op, c, "placing the call (TeleSign voice)")
             })?;
-            finish(sent, json_mode, render::telesign)
+            finish(sent, json_mode, render::telesign_sent)
         }
         TeleSignCommand::Status(a) => status(a, json_mode),
         TeleSignCommand::Complete(a) => {
@@ -90,20 +90,37 @@ pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
             let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
                 transport::send(op, c, "completing the verification")
             })?;
-            finish(sent, json_mode, render::telesign)
+            finish(sent, json_mode, render::telesign_completed)
         }
     }
 }
 
+/// `verify telesign status`: with `--code`, a check of that code
+/// ([`CheckCode`]); without, the delivery status ([`GetStatus`]). Every
+/// outcome of a check (a wrong code, an unknown reference id) is printed
+/// and exits 0, as an `INVALID` code state always did.
 fn status(a: TeleSignStatusArgs, json_mode: bool) -> Result<(), Failure> {
     let mut problems = Vec::new();
     let config = a.account.config(&a.send, &mut problems);
-    let mut op = GetStatus::new(reference_id(&a.reference_id, &mut problems));
-    op.verify_code = a.code.clone().map(Code::new);
-    let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
-        transport::send(op, c, "reading the status")
-    })?;
-    finish(sent, json_mode, render::telesign)
+    let id = reference_id(&a.reference_id, &mut problems);
+    match &a.code {
+        Some(code) => {
+            let op = CheckCode::new(id, Code::new(code.clone()));
+            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
+                transport::send(op, c, "checking the code")
+            })?;
+            finish(sent, json_mode, |check| {
+                render::telesign_code_check(&op.reference_id, check)
+            })
+        }
+        None => {
+            let op = GetStatus::new(id);
+            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
+                transport::send(op, c, "reading the status")
+            })?;
+            finish(sent, json_mode, render::telesign_status)
+        }
+    }
 }
 
 /// Prints what a command ended with.

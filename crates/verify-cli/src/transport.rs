@@ -1,8 +1,8 @@
 //! Real sends, through the blocking adapter, with a progress indicator.
 
 use serde_json::{Value, json};
-use verify_core::{Operation, ProviderConfig};
 use verify_ureq::{Client, ErrorKind};
+use verify_ureq::{Operation, ProviderConfig};
 
 use crate::failure::{Failure, Problem, ProviderFailure};
 use crate::render;

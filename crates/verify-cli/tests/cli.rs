@@ -2,8 +2,8 @@
 
 use std::process::{Command, Output};
 
-use verify_core::telesign::{Credentials, signing};
 use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig, SandboxProvider};
+use verify_ureq::telesign::{Credentials, signing};
 
 /// `verify` with no credentials in its environment.
 fn verify(args: &[&str]) -> Output {
@@ -252,7 +252,11 @@ fn telesign_send_status_complete_against_the_sandbox() {
     args.extend(telesign_args(&sb, &base));
     let out = verify(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(json(&out)["verify"]["code_state"], "VALID");
+    let v = json(&out);
+    assert_eq!(v["code_check"], "valid", "{v:#}");
+    assert_eq!(v["verified"], true, "{v:#}");
+    assert_eq!(v["verify"]["code_state"], "VALID", "{v:#}");
+    assert_eq!(v["reference_id"], id.as_str(), "{v:#}");
     assert!(!stdout(&out).contains(&code));
 
     let mut args = vec!["telesign", "complete", "--reference-id", &id];
@@ -260,6 +264,198 @@ fn telesign_send_status_complete_against_the_sandbox() {
     let out = verify(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("1900"), "{}", stdout(&out));
+}
+
+/// A code of the same length that is certainly wrong.
+fn wrong(code: &str) -> String {
+    code.chars()
+        .map(|c| {
+            c.to_digit(10)
+                .map_or('0', |d| char::from_digit((d + 1) % 10, 10).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn telesign_status_checks_a_code_and_every_outcome_exits_0() {
+    let sb = sandbox();
+    let base = sb.base_url();
+    let mut args = vec!["--json", "telesign", "send", "--to", "15555550113"];
+    args.extend(telesign_args(&sb, &base));
+    let out = verify(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = json(&out)["reference_id"].as_str().unwrap().to_owned();
+    let code = sb.messages_to("15555550113")[0].code.clone();
+    let wrong = wrong(&code);
+
+    // A wrong code is an outcome, not a failure: exit 0, as INVALID always was.
+    let mut args = vec![
+        "telesign",
+        "status",
+        "--reference-id",
+        &id,
+        "--code",
+        &wrong,
+    ];
+    args.extend(telesign_args(&sb, &base));
+    let out = verify(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.lines().any(|l| l == "code_check:   invalid")
+            && text.lines().any(|l| l == "code_state:   INVALID")
+            && text.contains(&id),
+        "{text}"
+    );
+    assert!(!text.contains(&wrong), "{text}");
+
+    let mut args = vec![
+        "--json",
+        "telesign",
+        "status",
+        "--reference-id",
+        &id,
+        "--code",
+        &wrong,
+    ];
+    args.extend(telesign_args(&sb, &base));
+    let out = verify(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["ok"], true, "{v:#}");
+    assert_eq!(v["code_check"], "invalid", "{v:#}");
+    assert_eq!(v["verified"], false, "{v:#}");
+    assert_eq!(v["verify"]["code_state"], "INVALID", "{v:#}");
+
+    let mut args = vec![
+        "--json",
+        "telesign",
+        "status",
+        "--reference-id",
+        &id,
+        "--code",
+        &code,
+    ];
+    args.extend(telesign_args(&sb, &base));
+    let out = verify(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["code_check"], "valid");
+
+    // Without a code: the delivery status, and no code check.
+    let mut args = vec!["--json", "telesign", "status", "--reference-id", &id];
+    args.extend(telesign_args(&sb, &base));
+    let out = verify(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["reference_id"], id.as_str(), "{v:#}");
+    assert!(v["status"]["code"].is_i64(), "{v:#}");
+    assert!(v.get("code_check").is_none(), "{v:#}");
+
+    // An unknown reference id with a code: "not found" is an outcome too.
+    let unknown = "0123456789ABCDEF0123456789ABCDEF";
+    let mut args = vec![
+        "--json",
+        "telesign",
+        "status",
+        "--reference-id",
+        unknown,
+        "--code",
+        "12345",
+    ];
+    args.extend(telesign_args(&sb, &base));
+    let out = verify(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let v = json(&out);
+    assert_eq!(v["code_check"], "not_found", "{v:#}");
+    assert_eq!(v["verify"], serde_json::Value::Null, "{v:#}");
+
+    let mut args = vec![
+        "telesign",
+        "status",
+        "--reference-id",
+        unknown,
+        "--code",
+        "12345",
+    ];
+    args.extend(telesign_args(&sb, &base));
+    let out = verify(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).lines().any(|l| l == "code_check:   not found"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A code that cannot be TeleSign's is refused before anything is sent.
+    let mut args = vec![
+        "--json",
+        "telesign",
+        "status",
+        "--reference-id",
+        &id,
+        "--code",
+        "12",
+    ];
+    args.extend(telesign_args(&sb, &base));
+    let out = verify(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        json_problems(&out)
+            .iter()
+            .any(|p| p.starts_with("verify_code: ")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn print_request_of_a_code_check_is_byte_exact() {
+    let id = "0123456789ABCDEF0123456789ABCDEF";
+    let out = verify(&[
+        "telesign",
+        "status",
+        "--reference-id",
+        id,
+        "--code",
+        "12345",
+        "--customer-id",
+        VECTOR_ID,
+        "--api-key",
+        VECTOR_KEY,
+        "--print-request",
+        "--date",
+        DATE,
+        "--nonce",
+        NONCE,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let creds = Credentials::new(VECTOR_ID, VECTOR_KEY).unwrap();
+    let target = format!("/v1/verify/{id}?verify_code=12345");
+    // TeleSign signs the path without the query.
+    let signature = signing::hmac_signature(
+        &creds,
+        "GET",
+        "",
+        DATE,
+        NONCE,
+        b"",
+        &format!("/v1/verify/{id}"),
+    )
+    .unwrap();
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "GET {target} HTTP/1.1\r\n\
+             host: rest-ww.telesign.com\r\n\
+             accept: application/json\r\n\
+             user-agent: verify-rs/0.1.0\r\n\
+             authorization: TSA {VECTOR_ID}:{signature}\r\n\
+             date: {DATE}\r\n\
+             x-ts-auth-method: HMAC-SHA256\r\n\
+             x-ts-nonce: {NONCE}\r\n\
+             \r\n"
+        )
+    );
 }
 
 #[test]

@@ -1,87 +1,59 @@
 //! Scenarios every transport of the verify workspace must pass.
 //!
-//! [`MixedServer`] is a plain HTTP server on loopback that answers every
-//! request with one fixed answer and counts what it received: the way to
-//! prove that an answer is acted on exactly once.
+//! A transport (`verify-ureq`, `verify-hyper`, a hand-written one over
+//! `verify_core::driver`) implements [`Harness`] in its tests and runs the
+//! whole suite with one line:
+//!
+//! ```ignore
+//! verify_conformance::conformance_tests!(MyHarness);
+//! ```
+//!
+//! Each scenario is a plain function over a harness, against a fresh
+//! [`verify_sandbox`] on loopback (or a small server of its own), with
+//! short time limits, and checks the sandbox's outbox afterwards:
+//!
+//! - [`flows`]: TeleSign send, wrong and right code, completion; dotdigital
+//!   send and validate; the neutral `Start`/`Check` with failover; many
+//!   calls on one client at once.
+//! - [`refusals`]: validation errors before any I/O; plain HTTP only with
+//!   the opt-in; an operation for a provider without settings.
+//! - [`faults`]: every fault mode of the sandbox on a send: retried only
+//!   when nothing can have gone out.
+//! - [`limits`]: the body limit and the call's time limit, retries
+//!   included.
+//! - [`connections`]: refused connections and a stalled TLS handshake are
+//!   connect failures, with nothing sent.
+//! - [`failover`]: to the backup only when the primary cannot have sent
+//!   (unless opted in); the primary's error kept when both fail.
+//! - [`never_twice`]: a written code check is not repeated; a mixed
+//!   TeleSign answer reaches the server once ([`MixedServer`]).
+//! - [`secrets`]: no code, credential or phone number in errors or logs.
+//! - [`proxies`]: through a `CONNECT` proxy ([`TestProxy`]), and the
+//!   sent/not-sent rules when it is down, refuses, or cuts the answer.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-/// A plain HTTP server on loopback that answers every request with one
-/// fixed TeleSign answer, and counts the requests it received.
-pub struct MixedServer {
-    /// `http://127.0.0.1:PORT`.
-    pub url: String,
-    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-}
+mod any_send;
+pub mod connections;
+pub mod failover;
+pub mod faults;
+mod fixture;
+pub mod flows;
+mod harness;
+pub mod limits;
+mod logs;
+mod loopback;
+mod macros;
+mod mixed;
+pub mod never_twice;
+pub mod proxies;
+pub mod refusals;
+pub mod secrets;
+mod test_proxy;
 
-impl MixedServer {
-    /// Starts answering every request with `status` and `body`.
-    pub fn start(status: u16, body: &'static str) -> Self {
-        use std::io::{BufRead, BufReader, Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counted = hits.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { return };
-                let counted = counted.clone();
-                std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream);
-                    loop {
-                        let mut length = 0usize;
-                        let mut line = String::new();
-                        loop {
-                            line.clear();
-                            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                                return;
-                            }
-                            let lower = line.to_ascii_lowercase();
-                            if let Some(v) = lower.strip_prefix("content-length:") {
-                                length = v.trim().parse().unwrap_or(0);
-                            }
-                            if line == "\r\n" {
-                                break;
-                            }
-                        }
-                        let mut request_body = vec![0; length];
-                        if reader.read_exact(&mut request_body).is_err() {
-                            return;
-                        }
-                        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        let answer = format!(
-                            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                            body.len()
-                        );
-                        if reader.get_mut().write_all(answer.as_bytes()).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-        });
-        Self { url, hits }
-    }
-
-    /// How many whole requests arrived so far.
-    pub fn hits(&self) -> usize {
-        self.hits.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
-/// Answers that carry an attempted status beside a refusal code: TeleSign
-/// tried to send, so the request must never be repeated.
-pub const MIXED_ANSWERS: &[(u16, &str)] = &[
-    (
-        200,
-        r#"{"reference_id":"0123456789ABCDEF0123456789ABCDEF","status":{"code":503,"description":"Carrier rejected - temporary problem"},"errors":[{"code":-90001,"description":"System Unavailable"}]}"#,
-    ),
-    (
-        200,
-        r#"{"reference_id":"0123456789ABCDEF0123456789ABCDEF","status":{"code":290,"description":"Message in progress"},"errors":[{"code":-40007,"description":"Rate Limit Exceeded"}]}"#,
-    ),
-    (
-        429,
-        r#"{"reference_id":"0123456789ABCDEF0123456789ABCDEF","status":{"code":290,"description":"Message in progress"},"errors":[{"code":-40007,"description":"Rate Limit Exceeded"}]}"#,
-    ),
-];
+pub use harness::Harness;
+pub use mixed::{MIXED_ANSWERS, MixedServer};
+pub use test_proxy::{ProxyMode, TestProxy};
+/// Builds an adapter's client from the suite's settings:
+/// `<verify_ureq::Client as BuildClient>::build(settings)`.
+pub use verify_core::driver::BuildClient;

@@ -2,17 +2,22 @@
 
 use std::time::SystemTime;
 
-use crate::error::{ResponseError, ValidationError};
-use crate::{dotdigital, telesign};
+use crate::response_error::ResponseError;
+use crate::validate::ValidationError;
+use crate::{dotdigital, telesign, telesign_verify};
 
 /// A provider the core speaks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Provider {
-    /// TeleSign Verify.
+    /// TeleSign's classic Verify API (`/v1/verify/*`).
     TeleSign,
     /// dotdigital CPaaS Verify.
     Dotdigital,
+    /// TeleSign's Verify API (`verify.telesign.com`, multi-channel).
+    #[serde(rename = "telesign_verify")]
+    TeleSignVerify,
 }
 
 impl std::fmt::Display for Provider {
@@ -20,6 +25,7 @@ impl std::fmt::Display for Provider {
         f.write_str(match self {
             Self::TeleSign => "telesign",
             Self::Dotdigital => "dotdigital",
+            Self::TeleSignVerify => "telesign_verify",
         })
     }
 }
@@ -57,6 +63,8 @@ pub enum ProviderConfig {
     TeleSign(telesign::Config),
     /// dotdigital settings.
     Dotdigital(dotdigital::Config),
+    /// TeleSign Verify API settings.
+    TeleSignVerify(telesign_verify::Config),
 }
 
 impl ProviderConfig {
@@ -65,6 +73,7 @@ impl ProviderConfig {
         match self {
             Self::TeleSign(_) => Provider::TeleSign,
             Self::Dotdigital(_) => Provider::Dotdigital,
+            Self::TeleSignVerify(_) => Provider::TeleSignVerify,
         }
     }
 
@@ -73,6 +82,7 @@ impl ProviderConfig {
         match self {
             Self::TeleSign(c) => &c.base_url,
             Self::Dotdigital(c) => &c.base_url,
+            Self::TeleSignVerify(c) => &c.base_url,
         }
     }
 
@@ -81,6 +91,7 @@ impl ProviderConfig {
     pub fn check(&self) -> Result<(), crate::ConfigError> {
         match self {
             Self::TeleSign(c) => c.check(),
+            Self::TeleSignVerify(c) => c.check(),
             Self::Dotdigital(_) => Ok(()),
         }
     }
@@ -96,6 +107,7 @@ impl ProviderConfig {
     ) -> Result<(), crate::ConfigError> {
         match self {
             Self::TeleSign(c) => c.authorize(request, now, nonce),
+            Self::TeleSignVerify(c) => c.authorize(request, now, nonce),
             Self::Dotdigital(c) => {
                 c.authorize(request);
                 Ok(())
@@ -107,6 +119,12 @@ impl ProviderConfig {
 impl From<telesign::Config> for ProviderConfig {
     fn from(c: telesign::Config) -> Self {
         Self::TeleSign(c)
+    }
+}
+
+impl From<telesign_verify::Config> for ProviderConfig {
+    fn from(c: telesign_verify::Config) -> Self {
+        Self::TeleSignVerify(c)
     }
 }
 
@@ -173,7 +191,7 @@ pub trait Operation {
 }
 
 /// The error `to_request` returns when handed another provider's settings.
-pub fn wrong_provider(expected: Provider, got: Provider) -> ValidationError {
+pub(crate) fn wrong_provider(expected: Provider, got: Provider) -> ValidationError {
     ValidationError::single(
         "provider",
         format!("this operation is for {expected}, but the configuration is for {got}"),

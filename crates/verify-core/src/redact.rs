@@ -54,7 +54,7 @@ impl<B: AsRef<[u8]>> Redacted<'_, B> {
                         out.push_str(name);
                         out.push_str("=[redacted]");
                     }
-                    _ => out.push_str(&crate::error::mask_digit_runs(pair)),
+                    _ => out.push_str(&crate::text::mask_digit_runs(pair)),
                 }
             }
         }
@@ -85,7 +85,7 @@ impl<B: AsRef<[u8]>> fmt::Debug for Redacted<'_, B> {
             } else {
                 d.field(
                     name.as_str(),
-                    &crate::error::provider_text(&String::from_utf8_lossy(value.as_bytes())),
+                    &crate::text::provider_text(&String::from_utf8_lossy(value.as_bytes())),
                 );
             }
         }

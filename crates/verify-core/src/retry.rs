@@ -18,7 +18,6 @@
 
 use std::time::Duration;
 
-use crate::telesign::StatusCode;
 use crate::{Idempotency, ResponseError};
 
 /// How one attempt failed, as far as retrying is concerned.
@@ -52,13 +51,7 @@ fn refused_temporarily(e: &ResponseError) -> bool {
     if e.message_may_have_been_sent() {
         return false;
     }
-    if e.is_temporary() || e.is_rate_limited() {
-        return true;
-    }
-    // TeleSign status 500 "Transaction not attempted" without an error code
-    // that names a permanent cause (parameters, authentication).
-    matches!(e, ResponseError::TeleSign(t)
-        if t.status == Some(StatusCode::TransactionNotAttempted) && t.errors.is_empty())
+    e.is_temporary() || e.is_rate_limited() || e.is_not_attempted()
 }
 
 /// Whether an operation with `idempotency` may be attempted again after
@@ -177,8 +170,9 @@ impl RetryPolicy {
 mod tests {
     use super::*;
     use crate::dotdigital::{DotdigitalError, DotdigitalErrorKind, ValidationFailure};
-    use crate::error::{Excerpt, UnexpectedResponse};
-    use crate::telesign::{ApiError, TeleSignError};
+    use crate::error::UnexpectedResponse;
+    use crate::telesign::{ApiError, StatusCode, TeleSignError};
+    use crate::text::Excerpt;
     use crate::{Idempotency::*, Provider};
 
     fn telesign(http: u16, status: Option<i64>, errors: &[i64], sends: bool) -> ResponseError {

@@ -206,7 +206,7 @@ proptest! {
 
 #[test]
 fn oversized_body_is_unexpected() {
-    let body = vec![b' '; verify_core::dotdigital::MAX_BODY_BYTES + 1];
+    let body = vec![b' '; verify_core::MAX_BODY_BYTES + 1];
     let err = validate_op()
         .parse_response(Provider::Dotdigital, response(200, &body))
         .unwrap_err();

@@ -6,20 +6,11 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use proptest::prelude::*;
-use verify_core::call::{BuildClient, Builder, Call, ErrorKind, Settings, Step, Timeouts};
+use verify_core::driver::{ErrorKind, Execution, Next, Settings, Timeouts};
 use verify_core::neutral::Start;
 use verify_core::retry::RetryPolicy;
 use verify_core::telesign::{self, GetStatus};
 use verify_core::{BaseUrl, Operation, dotdigital};
-
-struct Plain;
-
-impl BuildClient for Plain {
-    type Built = Settings;
-    fn build(settings: Settings) -> Settings {
-        settings
-    }
-}
 
 fn duration() -> impl Strategy<Value = Duration> {
     prop_oneof![
@@ -123,7 +114,7 @@ fn settings(
         dotdigital::Credentials::new("user", "password").expect("credentials"),
     )
     .with_base_url(BaseUrl::allow_plain_http("http://127.0.0.1:9").expect("url"));
-    let mut b = Builder::<Plain>::new(telesign)
+    let mut b = Settings::builder(telesign)
         .backup(dotdigital)
         .retry_policy(policy)
         .max_body_bytes(body)
@@ -142,45 +133,47 @@ fn drive<O: Operation>(
     jitters: &[f64],
     clock_steps: &[Duration],
 ) {
-    let Ok(mut call) = Call::new(settings, op) else {
+    let Ok(mut execution) = Execution::new(settings, op) else {
         return;
     };
     let mut now = Instant::now();
     let mut wall = SystemTime::UNIX_EPOCH;
     let mut i = 0usize;
     loop {
-        let Ok(mut attempts) = call.attempts() else {
-            return;
-        };
-        let error = loop {
-            let (_request, time_left) = attempts.next_request(now, wall, "nonce");
-            assert!(time_left <= verify_core::call::LONGEST_LIMIT);
-            let step = clock_steps[i % clock_steps.len()];
-            now = now.checked_add(step).unwrap_or(now);
-            wall = wall.checked_add(step).unwrap_or(wall);
-            let outcome = to_kind(&outcomes[i % outcomes.len()]);
-            let jitter = jitters[i % jitters.len()];
-            i += 1;
-            match attempts.finish(outcome, now, jitter) {
-                Step::Done(_) => return,
-                Step::Retry(delay) => {
-                    assert!(delay <= verify_core::call::LONGEST_LIMIT);
-                    if i > 40 {
-                        return; // long enough: the point is not to panic
-                    }
-                    now = now.checked_add(delay).unwrap_or(now);
+        let (_request, limits, attempt) = execution.attempt(now, wall, "nonce");
+        assert!(limits.total <= verify_core::driver::LONGEST_LIMIT);
+        assert!(limits.connect <= limits.total);
+        let step = clock_steps[i % clock_steps.len()];
+        now = now.checked_add(step).unwrap_or(now);
+        wall = wall.checked_add(step).unwrap_or(wall);
+        let outcome = to_kind(&outcomes[i % outcomes.len()]);
+        let jitter = jitters[i % jitters.len()];
+        i += 1;
+        execution = match attempt.finish(outcome, now, jitter) {
+            Next::Done(_) => return,
+            Next::Retry {
+                after, execution, ..
+            } => {
+                assert!(after <= verify_core::driver::LONGEST_LIMIT);
+                if i > 40 {
+                    return; // long enough: the point is not to panic
                 }
-                Step::Failed(error) => break error,
+                now = now.checked_add(after).unwrap_or(now);
+                execution
+            }
+            Next::FailOver { execution, error } => {
+                let _ = (error.to_string(), format!("{error:?}"));
+                execution
+            }
+            Next::Failed(error) => {
+                let _ = (
+                    error.to_string(),
+                    format!("{error:?}"),
+                    error.message_may_have_been_sent(),
+                );
+                return;
             }
         };
-        let _ = (
-            error.to_string(),
-            format!("{error:?}"),
-            error.message_may_have_been_sent(),
-        );
-        if call.fail_over(error).is_err() {
-            return;
-        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! checks the cargo-fuzz targets run, so a plain `cargo test` catches a
 //! regression on any seed without cargo-fuzz or a nightly feature.
 
-#[path = "../../../fuzz/src/checks.rs"]
+#[path = "../../../fuzz/src/checks/mod.rs"]
 mod checks;
 
 use std::collections::BTreeSet;

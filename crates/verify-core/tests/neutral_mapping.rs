@@ -1,8 +1,8 @@
 //! Every provider value lands on the neutral value of PROVIDERS.md section 3.
 
-use verify_core::dotdigital::CodeStatus;
+use verify_core::dotdigital::{CodeStatus, NumberStatus, ValidateOutcome, VerifyCode};
 use verify_core::neutral::{CheckOutcome, DeliveryState};
-use verify_core::telesign::{CodeState, StatusCode};
+use verify_core::telesign::{CodeCheck, CodeState, StatusCode};
 
 /// Section 3: "code sent" = 290/291/292/203/200; "not sent" = 5xx or the
 /// 207-233 finals. The other codes are our decisions (250, 295 and 599
@@ -97,17 +97,47 @@ fn every_telesign_code_state_lands_on_its_row() {
         ("MAX_ATTEMPTS_EXCEEDED", CheckOutcome::TooManyAttempts),
     ];
     for (text, want) in rows {
-        assert_eq!(CheckOutcome::from(&CodeState::parse(text)), want, "{text}");
+        assert_eq!(
+            CheckOutcome::from(CodeCheck::from(&CodeState::parse(text))),
+            want,
+            "{text}"
+        );
     }
     assert!(matches!(
-        CheckOutcome::from(&CodeState::NotChecked),
+        CheckOutcome::from(CodeCheck::from(&CodeState::NotChecked)),
         CheckOutcome::Unknown(_)
     ));
-    let CheckOutcome::Unknown(text) = CheckOutcome::from(&CodeState::parse("PENDING_1234567"))
+    let CheckOutcome::Unknown(text) =
+        CheckOutcome::from(CodeCheck::from(&CodeState::parse("PENDING_1234567")))
     else {
         panic!("an unknown state is Unknown")
     };
     assert!(!text.contains("1234567"), "{text}");
+}
+
+/// The neutral outcome of a dotdigital validate answer with `status`.
+fn dotdigital_outcome(status: CodeStatus) -> CheckOutcome {
+    let code = VerifyCode {
+        request_id: "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c".parse().unwrap(),
+        phone_number: "447700900123".into(),
+        status,
+        number_status: NumberStatus::On,
+        created: None,
+        verified: None,
+    };
+    CheckOutcome::from(ValidateOutcome::Code(code))
+}
+
+#[test]
+fn an_unknown_or_used_id_is_an_outcome_for_both_providers() {
+    assert_eq!(
+        CheckOutcome::from(ValidateOutcome::UnknownOrDiscarded),
+        CheckOutcome::NotFoundOrAlreadyUsed
+    );
+    assert_eq!(
+        CheckOutcome::from(CodeCheck::NotFound),
+        CheckOutcome::NotFoundOrAlreadyUsed
+    );
 }
 
 #[test]
@@ -125,7 +155,7 @@ fn every_dotdigital_status_lands_on_its_row() {
             other => panic!("{other} has no row"),
         };
         assert_eq!(DeliveryState::from(s), delivery, "{s}");
-        assert_eq!(CheckOutcome::from(s), check, "{s}");
+        assert_eq!(dotdigital_outcome(s.clone()), check, "{s}");
     }
     assert_eq!(
         DeliveryState::from(&CodeStatus::parse("CodeUnverified")).code_sent(),
@@ -133,7 +163,7 @@ fn every_dotdigital_status_lands_on_its_row() {
     );
     let odd = CodeStatus::parse("CodeResent");
     assert_eq!(DeliveryState::from(&odd), DeliveryState::Unknown);
-    assert!(matches!(CheckOutcome::from(&odd), CheckOutcome::Unknown(_)));
+    assert!(matches!(dotdigital_outcome(odd), CheckOutcome::Unknown(_)));
 }
 
 #[test]

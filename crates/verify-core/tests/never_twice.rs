@@ -11,26 +11,16 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use verify_core::call::{BuildClient, Builder, Call, ErrorKind, Settings, Step};
+use verify_core::driver::{ErrorKind, Execution, Next, Settings};
 use verify_core::neutral::{Check, Start};
 use verify_core::retry::{AttemptFailure, RetryPolicy, may_fail_over, should_retry};
 use verify_core::telesign::{
-    self, Complete, ErrorCode, GetStatus, ReferenceId, SendCall, SendSms, StatusCode,
+    self, CheckCode, Complete, ErrorCode, GetStatus, ReferenceId, SendCall, SendSms, StatusCode,
 };
 use verify_core::{BaseUrl, Code, Idempotency, Operation, Provider, dotdigital};
 
 const REF: &str = "0123456789ABCDEF0123456789ABCDEF";
 const HTTP: [u16; 7] = [200, 400, 401, 404, 429, 500, 503];
-
-/// The settings as they are, as a "client".
-struct Plain;
-
-impl BuildClient for Plain {
-    type Built = Settings;
-    fn build(settings: Settings) -> Settings {
-        settings
-    }
-}
 
 fn settings() -> Settings {
     let telesign = telesign::Config::new(
@@ -40,7 +30,7 @@ fn settings() -> Settings {
         dotdigital::Credentials::new("user", "password").expect("credentials"),
     )
     .with_base_url(BaseUrl::allow_plain_http("http://127.0.0.1:9").expect("url"));
-    Builder::<Plain>::new(telesign)
+    Settings::builder(telesign)
         .backup(dotdigital)
         .retry_policy(RetryPolicy {
             max_attempts: 3,
@@ -140,17 +130,16 @@ fn check<O: Operation>(op: &O, http: u16, body: &[u8], nothing_sent: bool, case:
 
     // The driver, from the first attempt to its decision.
     let settings = settings();
-    let mut call = Call::new(&settings, op).expect("a provider for the operation");
-    let mut attempts = call.attempts().expect("valid operation");
+    let execution = Execution::new(&settings, op).expect("a valid operation");
     let t0 = Instant::now();
-    let _ = attempts.next_request(t0, SystemTime::now(), "nonce");
+    let (_, _, attempt) = execution.attempt(t0, SystemTime::now(), "nonce");
     let outcome: Result<http::Response<Vec<u8>>, ErrorKind> = Ok(http::Response::builder()
         .status(http)
         .body(body.to_vec())
         .expect("response"));
-    match attempts.finish(outcome, t0, 0.5) {
-        Step::Done(_) => panic!("{case}: the driver accepted what the parser refused"),
-        Step::Retry(_) => {
+    match attempt.finish(outcome, t0, 0.5) {
+        Next::Done(_) => panic!("{case}: the driver accepted what the parser refused"),
+        Next::Retry { .. } => {
             if sends {
                 assert!(
                     nothing_sent,
@@ -158,14 +147,15 @@ fn check<O: Operation>(op: &O, http: u16, body: &[u8], nothing_sent: bool, case:
                 );
             }
         }
-        Step::Failed(err) => {
+        Next::FailOver { error: err, .. } => {
             assert_eq!(err.message_may_have_been_sent(), may_have_sent, "{case}");
-            if call.fail_over(err).is_ok() {
-                assert!(
-                    !sends || nothing_sent,
-                    "{case}: the driver fails a send over after {error}"
-                );
-            }
+            assert!(
+                !sends || nothing_sent,
+                "{case}: the driver fails a send over after {error}"
+            );
+        }
+        Next::Failed(err) => {
+            assert_eq!(err.message_may_have_been_sent(), may_have_sent, "{case}");
         }
     }
 }
@@ -182,8 +172,8 @@ fn for_every_operation(http: u16, body: &[u8], nothing_sent: bool, case: &str) {
     );
     check(&Start::new("15555550100"), http, body, nothing_sent, case);
     check(&GetStatus::new(id.clone()), http, body, nothing_sent, case);
-    let with_code = GetStatus::new(id.clone()).verify_code(Code::new("12345"));
-    check(&with_code, http, body, nothing_sent, case);
+    let code_check = CheckCode::new(id.clone(), Code::new("12345"));
+    check(&code_check, http, body, nothing_sent, case);
     check(&Complete::new(id.clone()), http, body, nothing_sent, case);
     let neutral = Check::new(id.into(), Code::new("12345"));
     check(&neutral, http, body, nothing_sent, case);
@@ -255,11 +245,10 @@ fn a_bare_429_is_a_refusal_retried_after_its_retry_after() {
         ("2", Duration::from_secs(2)),
         ("Thu, 01 Jan 2026 00:00:03 GMT", Duration::from_secs(3)),
     ] {
-        let mut call = Call::new(&settings, &op).expect("call");
-        let mut attempts = call.attempts().expect("attempts");
+        let execution = Execution::new(&settings, &op).expect("execution");
         let t0 = Instant::now();
         let date = httpdate::parse_http_date("Thu, 01 Jan 2026 00:00:00 GMT").expect("date");
-        let _ = attempts.next_request(t0, date, "n1");
+        let (_, _, attempt) = execution.attempt(t0, date, "n1");
         let answer: Result<http::Response<Vec<u8>>, ErrorKind> = Ok(http::Response::builder()
             .status(429)
             .header("retry-after", retry_after)
@@ -267,8 +256,8 @@ fn a_bare_429_is_a_refusal_retried_after_its_retry_after() {
             .expect("response"));
         // A 10 ms backoff ceiling, and the provider asks for seconds: the
         // default policy's 5 s cap allows it, this one's 10 ms does not.
-        match attempts.finish(answer, t0, 1.0) {
-            Step::Failed(err) => {
+        match attempt.finish(answer, t0, 1.0) {
+            Next::Failed(err) | Next::FailOver { error: err, .. } => {
                 assert!(!err.message_may_have_been_sent(), "{err}");
                 assert_eq!(
                     err.response()
@@ -279,19 +268,18 @@ fn a_bare_429_is_a_refusal_retried_after_its_retry_after() {
             }
             other => panic!("a pause longer than the policy allows ends the retries: {other:?}"),
         }
-        let roomy = Builder::<Plain>::new(settings.primary().clone())
+        let roomy = Settings::builder(settings.primary().clone())
             .retry_policy(RetryPolicy::default())
             .build();
-        let mut call = Call::new(&roomy, &op).expect("call");
-        let mut attempts = call.attempts().expect("attempts");
-        let _ = attempts.next_request(t0, date, "n1");
+        let execution = Execution::new(&roomy, &op).expect("execution");
+        let (_, _, attempt) = execution.attempt(t0, date, "n1");
         let answer: Result<http::Response<Vec<u8>>, ErrorKind> = Ok(http::Response::builder()
             .status(429)
             .header("retry-after", retry_after)
             .body(Vec::new())
             .expect("response"));
-        match attempts.finish(answer, t0, 0.0) {
-            Step::Retry(delay) => assert_eq!(delay, waited, "{retry_after}"),
+        match attempt.finish(answer, t0, 0.0) {
+            Next::Retry { after, .. } => assert_eq!(after, waited, "{retry_after}"),
             other => panic!("a bare 429 on a send is retried: {other:?}"),
         }
     }

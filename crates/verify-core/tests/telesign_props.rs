@@ -316,18 +316,25 @@ proptest! {
     #[test]
     fn no_response_makes_a_parser_panic((status, headers, body) in any_response()) {
         let ops_sms = SendSms::new("15555550100");
-        let check = |r: Result<verify_core::telesign::VerifyResponse, verify_core::ResponseError>| {
-            if let Err(e) = r {
+        fn check<T: std::fmt::Debug>(r: Result<T, verify_core::ResponseError>, status: u16) {
+            match r {
                 // Every error is printable and knows its HTTP status.
-                let _ = e.to_string();
-                assert_eq!(e.http_status().as_u16(), status);
+                Err(e) => {
+                    let _ = e.to_string();
+                    assert_eq!(e.http_status().as_u16(), status);
+                }
+                Ok(v) => {
+                    let _ = format!("{v:?}");
+                }
             }
-        };
-        check(ops_sms.parse_response(Provider::TeleSign, response(status, &headers, &body)));
-        check(SendCall::new("15555550100").parse_response(Provider::TeleSign, response(status, &headers, &body)));
-        check(GetStatus::new(rid()).parse_response(Provider::TeleSign, response(status, &headers, &body)));
-        check(Complete::new(rid()).parse_response(Provider::TeleSign, response(status, &headers, &body)));
-        check(Complete::new(rid()).parse_response(Provider::Dotdigital, response(status, &headers, &body)));
+        }
+        check(ops_sms.parse_response(Provider::TeleSign, response(status, &headers, &body)), status);
+        check(SendCall::new("15555550100").parse_response(Provider::TeleSign, response(status, &headers, &body)), status);
+        check(GetStatus::new(rid()).parse_response(Provider::TeleSign, response(status, &headers, &body)), status);
+        let code_check = verify_core::telesign::CheckCode::new(rid(), verify_core::Code::new("12345"));
+        check(code_check.parse_response(Provider::TeleSign, response(status, &headers, &body)), status);
+        check(Complete::new(rid()).parse_response(Provider::TeleSign, response(status, &headers, &body)), status);
+        check(Complete::new(rid()).parse_response(Provider::Dotdigital, response(status, &headers, &body)), status);
         let creds = Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=").unwrap();
         let mut req = http::Request::post("/cb").body(body.as_slice()).unwrap();
         for (k, v) in &headers {

@@ -1,7 +1,8 @@
-//! Send a dotdigital code and validate it, async, against the loopback sandbox.
+//! Send a TeleSign SMS code and check it, async, against the loopback sandbox:
+//! a mistyped code first (`CodeCheck::Invalid`), then the right one (`CodeCheck::Valid`).
 //! Run: `cargo run -p verify-hyper --example hyper_send_and_check`
-use verify_core::dotdigital::{self, SendCode, ValidateCode, ValidateOutcome};
-use verify_core::{BaseUrl, Code};
+use verify_hyper::telesign::{self, CheckCode, CodeCheck, Complete, SendSms};
+use verify_hyper::{BaseUrl, Client, Code};
 use verify_sandbox::{Sandbox, SandboxConfig};
 
 #[tokio::main(flavor = "current_thread")]
@@ -9,30 +10,42 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start(SandboxConfig::deterministic(1)).await?;
     let c = sandbox.config();
     let credentials =
-        dotdigital::Credentials::new(c.dotdigital_username.clone(), c.dotdigital_password.clone())?;
+        telesign::Credentials::new(c.telesign_customer_id.clone(), c.telesign_api_key.clone())?;
     // Plain http only because the sandbox is on loopback; real base URLs are https.
-    let config = dotdigital::Config::new(credentials)
+    let config = telesign::Config::new(credentials)
         .with_base_url(BaseUrl::allow_plain_http(&sandbox.base_url())?);
-    let client = verify_hyper::Client::builder(config).build()?;
+    let client = Client::new(config)?;
 
-    let sent = client
-        .execute(&SendCode::new("447700900123", "Verify"))
-        .await?;
-    println!("sent, requestId {}", sent.request_id.as_str());
+    let sent = client.execute(&SendSms::new("15555550100")).await?;
+    println!("sent, reference_id {}", sent.reference_id);
 
     // The sandbox's outbox plays the phone: read the code the user would type.
-    let typed = sandbox
-        .messages_to("447700900123")
+    let code = sandbox
+        .messages_to("15555550100")
         .pop()
         .ok_or("no message")?
         .code;
-    let outcome = client
-        .execute(&ValidateCode::new(sent.request_id, Code::new(typed)))
-        .await?;
-    match outcome {
-        ValidateOutcome::Code(code) => println!("status: {:?}", code.status),
-        ValidateOutcome::UnknownOrDiscarded => println!("unknown or discarded"),
+
+    // A wrong code is an outcome, not an error: the user may try again.
+    let check = CheckCode::new(sent.reference_id.clone(), Code::new(mistyped(&code)));
+    match client.execute(&check).await? {
+        CodeCheck::Invalid => println!("a mistyped code: invalid, try again"),
+        other => return Err(format!("a mistyped code: {other:?}").into()),
     }
+    let check = CheckCode::new(sent.reference_id.clone(), Code::new(code));
+    match client.execute(&check).await? {
+        CodeCheck::Valid => println!("the right code: verified"),
+        other => return Err(format!("the right code: {other:?}").into()),
+    }
+    client.execute(&Complete::new(sent.reference_id)).await?;
+    println!("completed");
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// The code as a user might mistype it: every digit changed.
+fn mistyped(code: &str) -> String {
+    code.chars()
+        .map(|d| if d == '0' { '1' } else { '0' })
+        .collect()
 }

@@ -1,31 +1,37 @@
-//! Async adapter for `verify-core` over hyper 1, hyper-util's pooled client,
-//! rustls and tokio.
+//! Async adapter for the verify libraries over hyper 1, hyper-util's
+//! pooled client, rustls and tokio: the only crate an async application
+//! depends on.
 //!
-//! One generic [`Client::execute`] runs any [`Operation`] of the core: it
-//! builds the request with [`Operation::to_request`], signs it right before
-//! each attempt with [`ProviderConfig::authorize`] (the system clock's date
-//! and a nonce from the operating system's CSPRNG), sends it, reads the body
-//! up to a limit and hands it to [`Operation::parse_response`]: the same
-//! public path any custom transport takes.
+//! It re-exports everything an application names (the providers'
+//! operations in [`telesign`], [`dotdigital`] and [`neutral`], [`Code`],
+//! [`BaseUrl`], the errors), and adds a [`Client`] whose
+//! [`execute`](Client::execute) runs any [`Operation`]. Everything but the
+//! HTTP exchange is `verify-core`'s driver: each attempt validated, built
+//! and signed afresh (the system clock's date, a nonce from the thread-local
+//! CSPRNG), retried only when that is safe, failed over to a backup provider
+//! only when nothing can have been sent, and held to the call's time limit.
 //!
 //! A [`Client`] is `Clone + Send + Sync`; clones share one connection pool
 //! (HTTP/1.1, or HTTP/2 when the server offers it over ALPN) and carry many
-//! calls at once. Calls are retried when that is safe (see
-//! [`verify_core::retry`]), and a provider-neutral send fails over to a
-//! backup provider when the primary sent nothing.
+//! calls at once.
 //!
 //! ```no_run
-//! use verify_core::telesign::{Config, Credentials};
-//! # async fn demo<O: verify_core::Operation>(op: O) -> Result<(), Box<dyn std::error::Error>> {
+//! use verify_hyper::telesign::{CheckCode, CodeCheck, Config, Credentials, SendSms};
+//! use verify_hyper::{Client, Code};
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::new(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=")?);
-//! let client = verify_hyper::Client::new(config)?;
-//! let output = client.execute(&op).await?;
+//! let client = Client::new(config)?;
+//! let sent = client.execute(&SendSms::new("15555550100")).await?;
+//! let typed = Code::new("123456"); // what the user typed
+//! match client.execute(&CheckCode::new(sent.reference_id, typed)).await? {
+//!     CodeCheck::Valid => println!("verified"),
+//!     other => println!("not verified: {other:?}"),
+//! }
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -35,10 +41,17 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tracing::Instrument;
 
-use verify_core::call::{Attempts, BuildClient, Call, Settings, Step};
-pub use verify_core::call::{DEFAULT_MAX_BODY_BYTES, Error, ErrorKind, Timeouts};
+mod proxy;
+
+pub use verify_core::driver::{Error, ErrorKind, Proxy, Settings, Timeouts};
 pub use verify_core::retry::RetryPolicy;
-use verify_core::{Operation, ProviderConfig};
+pub use verify_core::{
+    ApiKey, BaseUrl, Code, ConfigError, FieldError, Idempotency, MAX_BODY_BYTES, Operation,
+    Password, Provider, ProviderConfig, ResponseError, RetryAfter, Role, UnexpectedResponse,
+    ValidationError, dotdigital, neutral, redact, telesign, telesign_verify,
+};
+
+use verify_core::driver::{AsyncTransport, AttemptInfo, BuildClient, Event, Limits, Runtime};
 
 /// How long an idle pooled connection is kept: well under TeleSign's
 /// documented ~499 s idle cutoff, so a request never lands on a connection
@@ -52,9 +65,9 @@ pub struct BuildError(#[from] rustls::Error);
 
 /// Settings for a [`Client`]: start with [`Client::builder`], finish with
 /// `build()`.
-pub type Builder = verify_core::call::Builder<Client>;
+pub type Builder = verify_core::driver::Builder<Client>;
 
-type Connector = ConnectWithin<hyper_rustls::HttpsConnector<HttpConnector>>;
+type Connector = ConnectWithin<hyper_rustls::HttpsConnector<proxy::ProxyConnector>>;
 
 /// Bounds a whole connection set-up (TCP, then the TLS handshake) by one
 /// time limit. A set-up that fails or runs out of time is a connect error:
@@ -102,18 +115,12 @@ where
     }
 }
 
-#[derive(Debug)]
-struct Inner {
-    pooled: PooledClient<Connector, Full<Bytes>>,
-    settings: Settings,
-}
-
 /// An async client for one primary provider and an optional backup.
 ///
 /// `Clone + Send + Sync`: clones share the connection pool and settings.
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<Inner>,
+    inner: verify_core::driver::AsyncClient<Hyper>,
 }
 
 impl BuildClient for Client {
@@ -123,15 +130,15 @@ impl BuildClient for Client {
     /// the server offers it over ALPN).
     ///
     /// Plain `http://` is allowed only when a configured base URL opted in
-    /// with [`verify_core::BaseUrl::allow_plain_http`]; redirects are never
-    /// followed.
+    /// with [`BaseUrl::allow_plain_http`]; redirects are never followed.
     fn build(settings: Settings) -> Result<Client, BuildError> {
         // One pool serves both providers: the longer of their connect limits.
         let connect_timeout = std::iter::once(settings.primary())
             .chain(settings.backup())
             .map(|p| settings.timeouts_for(p.provider()).connect)
             .max()
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .min(verify_core::driver::LONGEST_LIMIT);
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(connect_timeout));
@@ -143,6 +150,10 @@ impl BuildClient for Client {
         } else {
             tls.https_only()
         };
+        let http = proxy::ProxyConnector {
+            http,
+            matcher: std::sync::Arc::new(proxy::matcher(&settings)),
+        };
         let connector = ConnectWithin {
             inner: tls.enable_http1().enable_http2().wrap_connector(http),
             limit: connect_timeout,
@@ -152,7 +163,7 @@ impl BuildClient for Client {
             .pool_timer(TokioTimer::new())
             .build(connector);
         Ok(Client {
-            inner: Arc::new(Inner { pooled, settings }),
+            inner: verify_core::driver::AsyncClient::new(settings, Hyper { pooled }),
         })
     }
 }
@@ -168,84 +179,122 @@ impl Client {
         Builder::new(primary)
     }
 
+    /// A client with finished settings (see [`Settings::builder`]).
+    pub fn with_settings(settings: Settings) -> Result<Self, BuildError> {
+        <Self as BuildClient>::build(settings)
+    }
+
+    /// The client's settings.
+    pub fn settings(&self) -> &Settings {
+        self.inner.settings()
+    }
+
     /// Runs `op` and returns its typed result.
     ///
     /// An operation for a given provider goes to the configured settings for
     /// that provider (the primary's, else the backup's). A provider-neutral
     /// operation goes to the primary, then to the backup when the primary
     /// failed and the failover rules allow it. Each attempt is signed right
-    /// before it is sent, with the system clock's date and a fresh nonce from
-    /// the operating system's CSPRNG.
-    pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        let mut call = Call::new(&self.inner.settings, op)?;
-        loop {
-            let error = match self.attempt_all(op, call.attempts()?).await {
-                Ok(output) => return Ok(output),
-                Err(error) => error,
-            };
-            call.fail_over(error.clone())?;
-            tracing::warn!(
-                operation = op.name(),
+    /// before it is sent, with the system clock's date and a fresh nonce.
+    pub async fn execute<O: Operation + Sync>(&self, op: &O) -> Result<O::Output, Error>
+    where
+        O::Output: Send,
+    {
+        self.inner.execute(op).await
+    }
+}
+
+/// The transport: hyper-util's pool, tokio's timers, the system clocks, the
+/// thread-local CSPRNG (ChaCha, seeded and reseeded from the operating
+/// system) and `tracing`.
+#[derive(Clone, Debug)]
+struct Hyper {
+    pooled: PooledClient<Connector, Full<Bytes>>,
+}
+
+impl Runtime for Hyper {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn date(&self) -> SystemTime {
+        SystemTime::now()
+    }
+
+    fn random(&self) -> [u8; 16] {
+        rand::random()
+    }
+
+    fn note(&self, event: Event<'_>) {
+        match event {
+            Event::Retry {
+                info,
+                reason,
+                after,
+            } => tracing::info!(
+                operation = info.operation,
+                provider = %info.provider,
+                attempt = info.attempt,
+                delay_ms = after.as_millis() as u64,
+                error = %reason,
+                "attempt failed; retrying"
+            ),
+            Event::FailOver { error } => tracing::warn!(
+                operation = error.operation(),
                 provider = ?error.provider(),
                 may_have_sent = error.message_may_have_been_sent(),
                 "primary provider failed; failing over to the backup"
-            );
+            ),
+            _ => {}
         }
     }
+}
 
-    /// Attempts `op` at one provider, retrying while the rules allow.
-    async fn attempt_all<O: Operation>(
-        &self,
-        op: &O,
-        mut attempts: Attempts<'_, O>,
-    ) -> Result<O::Output, Error> {
-        loop {
-            let nonce = nonce();
-            let (request, time_left) =
-                attempts.next_request(Instant::now(), SystemTime::now(), &nonce);
-            let span = tracing::info_span!(
-                "verify",
-                operation = op.name(),
-                provider = %attempts.provider(),
-                attempt = attempts.attempt(),
-                request = %verify_core::redact::redacted(&request),
-                status_code = tracing::field::Empty,
-            );
-            let outcome = self.send(request, time_left).instrument(span.clone()).await;
-            if let Ok(response) = &outcome {
-                span.record("status_code", response.status().as_u16());
-            }
-            let _entered = span.enter();
-            match attempts.finish(outcome, Instant::now(), rand::random::<f64>()) {
-                Step::Done(output) => return Ok(output),
-                Step::Retry(delay) => {
-                    tracing::info!(
-                        delay_ms = delay.as_millis() as u64,
-                        "attempt failed; retrying"
-                    );
-                    drop(_entered);
-                    tokio::time::sleep(delay).await;
-                }
-                Step::Failed(error) => {
-                    tracing::info!(error = %error.kind(), "attempt failed; not retrying");
-                    return Err(error);
-                }
-            }
-        }
-    }
+impl AsyncTransport for Hyper {
+    type Body = Bytes;
 
-    /// One HTTP exchange within `time_left`: the response with its whole
-    /// body, or why not.
     async fn send(
         &self,
         request: http::Request<Vec<u8>>,
-        time_left: Duration,
+        limits: Limits,
+        info: &AttemptInfo,
     ) -> Result<http::Response<Bytes>, ErrorKind> {
-        let limit = self.inner.settings.max_body_bytes();
+        let span = tracing::info_span!(
+            "verify",
+            operation = info.operation,
+            provider = %info.provider,
+            attempt = info.attempt,
+            request = %verify_core::redact::redacted(&request),
+            status_code = tracing::field::Empty,
+        );
+        let outcome = self
+            .exchange(request, limits)
+            .instrument(span.clone())
+            .await;
+        if let Ok(response) = &outcome {
+            span.record("status_code", response.status().as_u16());
+        }
+        outcome
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        tokio::time::sleep(duration).await;
+    }
+}
+
+impl Hyper {
+    /// One HTTP exchange within `limits`: the response with its whole
+    /// body, or why not.
+    async fn exchange(
+        &self,
+        request: http::Request<Vec<u8>>,
+        limits: Limits,
+    ) -> Result<http::Response<Bytes>, ErrorKind> {
+        let limit = limits.max_body_bytes;
+        let time_left = limits.total;
         let exchange = async {
             let request = request.map(|body| Full::new(Bytes::from(body)));
             let response = self
-                .inner
                 .pooled
                 .request(request)
                 .await
@@ -292,15 +341,6 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// A fresh UUID v4 nonce from the thread-local CSPRNG (ChaCha, seeded and
-/// periodically reseeded from the operating system), without a system call
-/// per request.
-fn nonce() -> String {
-    uuid::Builder::from_random_bytes(rand::random())
-        .into_uuid()
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,15 +355,5 @@ mod tests {
     #[test]
     fn idle_connections_close_before_telesign_drops_them() {
         assert!(POOL_IDLE_TIMEOUT < std::time::Duration::from_secs(499));
-    }
-
-    #[test]
-    fn nonces_are_fresh_uuid_v4() {
-        let (a, b) = (nonce(), nonce());
-        assert_ne!(a, b);
-        for n in [a, b] {
-            let id = uuid::Uuid::parse_str(&n).expect("a UUID");
-            assert_eq!(id.get_version(), Some(uuid::Version::Random));
-        }
     }
 }

@@ -10,8 +10,9 @@
 //! fallback time; every message a phone (or inbox) would have received lands in an outbox
 //! that tests read; faults are injected per route for the next N requests.
 //!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
 //! use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig};
 //!
 //! let sandbox = Sandbox::start(SandboxConfig::deterministic(42)).await?;

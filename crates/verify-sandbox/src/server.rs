@@ -145,6 +145,16 @@ async fn handle(
             &json!({"error": "no such route", "path": path}),
         )));
     };
+    // The body is read before any fault answers: a reply that leaves it
+    // unread makes the server drop the connection, which a client reusing
+    // it would see as a failure after writing (not what a fault means).
+    let (parts, body) = req.into_parts();
+    let limit = if route.is_telesign_verify() {
+        telesign_verify::MAX_BODY
+    } else {
+        MAX_REQUEST_BODY
+    };
+    let collected = Limited::new(body, limit).collect().await;
     let fault = shared.take_fault(route);
     let mut fault_status = None;
     match fault {
@@ -180,13 +190,7 @@ async fn handle(
         }
         _ => {}
     }
-    let (parts, body) = req.into_parts();
-    let limit = if route.is_telesign_verify() {
-        telesign_verify::MAX_BODY
-    } else {
-        MAX_REQUEST_BODY
-    };
-    let body = match Limited::new(body, limit).collect().await {
+    let body = match collected {
         Ok(b) => b.to_bytes(),
         Err(e)
             if e.downcast_ref::<http_body_util::LengthLimitError>()

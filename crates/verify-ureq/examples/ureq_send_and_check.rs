@@ -1,8 +1,9 @@
-//! Send a TeleSign SMS code and check it, blocking, against the loopback sandbox.
+//! Send a TeleSign SMS code and check it, blocking, against the loopback sandbox:
+//! a mistyped code first (`CodeCheck::Invalid`), then the right one (`CodeCheck::Valid`).
 //! Run: `cargo run -p verify-ureq --example ureq_send_and_check`
-use verify_core::telesign::{self, Complete, GetStatus, SendSms};
-use verify_core::{BaseUrl, Code};
 use verify_sandbox::{Sandbox, SandboxConfig};
+use verify_ureq::telesign::{self, CheckCode, CodeCheck, Complete, SendSms};
+use verify_ureq::{BaseUrl, Client, Code};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::spawn(SandboxConfig::deterministic(1))?;
@@ -12,22 +13,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Plain http only because the sandbox is on loopback; real base URLs are https.
     let config = telesign::Config::new(credentials)
         .with_base_url(BaseUrl::allow_plain_http(&sandbox.base_url())?);
-    let client = verify_ureq::Client::new(config);
+    let client = Client::new(config);
 
     let sent = client.execute(&SendSms::new("15555550100"))?;
-    let reference_id = sent.reference_id.ok_or("no reference_id")?;
-    println!("sent, reference_id {reference_id}");
+    println!("sent, reference_id {}", sent.reference_id);
 
     // The sandbox's outbox plays the phone: read the code the user would type.
-    let typed = sandbox
+    let code = sandbox
         .messages_to("15555550100")
         .pop()
         .ok_or("no message")?
         .code;
-    let checked =
-        client.execute(&GetStatus::new(reference_id.clone()).verify_code(Code::new(typed)))?;
-    println!("code state: {:?}", checked.code_state());
-    client.execute(&Complete::new(reference_id))?;
+
+    // A wrong code is an outcome, not an error: the user may try again.
+    let check = CheckCode::new(sent.reference_id.clone(), Code::new(mistyped(&code)));
+    match client.execute(&check)? {
+        CodeCheck::Invalid => println!("a mistyped code: invalid, try again"),
+        other => return Err(format!("a mistyped code: {other:?}").into()),
+    }
+    let check = CheckCode::new(sent.reference_id.clone(), Code::new(code));
+    match client.execute(&check)? {
+        CodeCheck::Valid => println!("the right code: verified"),
+        other => return Err(format!("the right code: {other:?}").into()),
+    }
+    client.execute(&Complete::new(sent.reference_id))?;
     println!("completed");
     Ok(())
+}
+
+/// The code as a user might mistype it: every digit changed.
+fn mistyped(code: &str) -> String {
+    code.chars()
+        .map(|d| if d == '0' { '1' } else { '0' })
+        .collect()
 }

@@ -1,28 +1,34 @@
-//! Blocking adapter for `verify-core` over ureq 3 and rustls.
+//! Blocking adapter for the verify libraries over ureq 3 and rustls: the
+//! only crate a blocking application depends on.
 //!
-//! One generic [`Client::execute`] runs any [`Operation`] of the core: it
-//! builds the request with [`Operation::to_request`], signs it right before
-//! each attempt with [`ProviderConfig::authorize`] (the system clock's date
-//! and a nonce from the operating system's CSPRNG), sends it, reads the body
-//! up to a limit and hands it to [`Operation::parse_response`]: the same
-//! public path any custom transport takes.
-//!
-//! Calls are retried when that is safe (see [`verify_core::retry`]), and a
-//! provider-neutral send fails over to a backup provider when the primary
-//! sent nothing.
+//! It re-exports everything an application names (the providers'
+//! operations in [`telesign`], [`dotdigital`] and [`neutral`], [`Code`],
+//! [`BaseUrl`], the errors), and adds a [`Client`] whose
+//! [`execute`](Client::execute) runs any [`Operation`]. Everything but the
+//! HTTP exchange is `verify-core`'s driver: each attempt validated, built
+//! and signed afresh (the system clock's date, a nonce from the thread-local
+//! CSPRNG), retried only when that is safe, failed over to a backup provider
+//! only when nothing can have been sent, and held to the call's time limit.
 //!
 //! ```no_run
-//! use verify_core::telesign::{Config, Credentials};
-//! # fn demo<O: verify_core::Operation>(op: O) -> Result<(), verify_ureq::Error> {
-//! let config = Config::new(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=").unwrap());
-//! let client = verify_ureq::Client::new(config);
-//! let output = client.execute(&op)?;
+//! use verify_ureq::telesign::{CheckCode, CodeCheck, Config, Credentials, SendSms};
+//! use verify_ureq::{Client, Code};
+//! # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = Config::new(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=")?);
+//! let client = Client::new(config);
+//! let sent = client.execute(&SendSms::new("15555550100"))?;
+//! let typed = Code::new("123456"); // what the user typed
+//! match client.execute(&CheckCode::new(sent.reference_id, typed))? {
+//!     CodeCheck::Valid => println!("verified"),
+//!     other => println!("not verified: {other:?}"),
+//! }
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod connect;
+mod proxy;
 mod resolver;
 
 /// The README's examples (the core alone, and the neutral API over this
@@ -32,24 +38,28 @@ mod resolver;
 pub struct ReadmeDoctests;
 
 use std::io;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
-use verify_core::call::{Attempts, BuildClient, Call, Settings, Step};
-pub use verify_core::call::{DEFAULT_MAX_BODY_BYTES, Error, ErrorKind, Timeouts};
+pub use verify_core::driver::{Error, ErrorKind, Proxy, Settings, Timeouts};
 pub use verify_core::retry::RetryPolicy;
-use verify_core::{ConfigError, Operation, ProviderConfig};
+pub use verify_core::{
+    ApiKey, BaseUrl, Code, ConfigError, FieldError, Idempotency, MAX_BODY_BYTES, Operation,
+    Password, Provider, ProviderConfig, ResponseError, RetryAfter, Role, UnexpectedResponse,
+    ValidationError, dotdigital, neutral, redact, telesign, telesign_verify,
+};
+
+use verify_core::driver::{AttemptInfo, BuildClient, Event, Limits, Runtime, Transport};
 
 /// Settings for a [`Client`]: start with [`Client::builder`], finish with
 /// `build()`.
-pub type Builder = verify_core::call::Builder<Client>;
+pub type Builder = verify_core::driver::Builder<Client>;
 
 /// A blocking client for one primary provider and an optional backup.
 ///
 /// Cloning is cheap and clones share the connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
-    agent: ureq::Agent,
-    settings: Settings,
+    inner: verify_core::driver::Client<Ureq>,
 }
 
 impl BuildClient for Client {
@@ -58,8 +68,7 @@ impl BuildClient for Client {
     /// Builds the client and its connection pool.
     ///
     /// Plain `http://` is allowed only when a configured base URL opted in
-    /// with [`verify_core::BaseUrl::allow_plain_http`]; redirects are never
-    /// followed.
+    /// with [`BaseUrl::allow_plain_http`]; redirects are never followed.
     fn build(settings: Settings) -> Client {
         let config = ureq::Agent::config_builder()
             // The providers put the meaning in error bodies: let them through.
@@ -71,20 +80,28 @@ impl BuildClient for Client {
             .max_response_header_size(16 * 1024)
             // Well under TeleSign's ~499 s idle cutoff.
             .max_idle_age(POOL_IDLE_TIMEOUT)
+            // The proxy is chosen per provider below, never read by ureq
+            // from the environment on its own.
+            .proxy(None)
             .build();
         let agent = ureq::Agent::with_parts(
             config,
             connect::MarkingConnector::default(),
             resolver::CachingResolver::default(),
         );
-        Client { agent, settings }
+        // A proxy URL ureq refuses was checked by `Proxy::new` already;
+        // should it still be refused, requests are refused before any I/O.
+        let proxies = proxy::Plan::new(&settings);
+        Client {
+            inner: verify_core::driver::Client::new(settings, Ureq { agent, proxies }),
+        }
     }
 }
 
 /// Idle pooled connections are closed after this long, well before
 /// TeleSign's documented ~499 s cutoff (a stale keep-alive connection is a
 /// known source of failed requests).
-pub const POOL_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl Client {
     /// A client with default settings for `primary`.
@@ -97,108 +114,131 @@ impl Client {
         Builder::new(primary)
     }
 
+    /// A client with finished settings (see [`Settings::builder`]).
+    pub fn with_settings(settings: Settings) -> Self {
+        <Self as BuildClient>::build(settings)
+    }
+
+    /// The client's settings.
+    pub fn settings(&self) -> &Settings {
+        self.inner.settings()
+    }
+
     /// Runs `op` and returns its typed result.
     ///
     /// An operation for a given provider goes to the configured settings for
     /// that provider (the primary's, else the backup's). A provider-neutral
     /// operation goes to the primary, then to the backup when the primary
     /// failed and the failover rules allow it. Each attempt is signed right
-    /// before it is sent, with the system clock's date and a fresh nonce from
-    /// the operating system's CSPRNG.
+    /// before it is sent, with the system clock's date and a fresh nonce.
     pub fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        let mut call = Call::new(&self.settings, op)?;
-        loop {
-            let error = match self.attempt_all(op, call.attempts()?) {
-                Ok(output) => return Ok(output),
-                Err(error) => error,
-            };
-            call.fail_over(error.clone())?;
-            tracing::warn!(
-                operation = op.name(),
-                provider = ?error.provider(),
-                may_have_sent = error.message_may_have_been_sent(),
-                "primary provider failed; failing over to the backup"
-            );
-        }
+        self.inner.execute(op)
+    }
+}
+
+/// The transport: ureq's agent, the system clocks, the thread-local CSPRNG
+/// (ChaCha, seeded and reseeded from the operating system) and `tracing`.
+#[derive(Clone, Debug)]
+struct Ureq {
+    agent: ureq::Agent,
+    proxies: Result<proxy::Plan, ConfigError>,
+}
+
+impl Runtime for Ureq {
+    fn now(&self) -> Instant {
+        Instant::now()
     }
 
-    /// Attempts `op` at one provider, retrying while the rules allow.
-    fn attempt_all<O: Operation>(
-        &self,
-        op: &O,
-        mut attempts: Attempts<'_, O>,
-    ) -> Result<O::Output, Error> {
-        loop {
-            let nonce = nonce();
-            let (request, time_left) =
-                attempts.next_request(Instant::now(), SystemTime::now(), &nonce);
-            let span = tracing::info_span!(
-                "verify",
-                operation = op.name(),
-                provider = %attempts.provider(),
-                attempt = attempts.attempt(),
-                request = %verify_core::redact::redacted(&request),
-                status_code = tracing::field::Empty,
-            );
-            let _entered = span.enter();
-            let outcome = self.send(request, attempts.timeouts(), time_left);
-            if let Ok(response) = &outcome {
-                span.record("status_code", response.status().as_u16());
-            }
-            match attempts.finish(outcome, Instant::now(), rand::random::<f64>()) {
-                Step::Done(output) => return Ok(output),
-                Step::Retry(delay) => {
-                    tracing::info!(
-                        delay_ms = delay.as_millis() as u64,
-                        "attempt failed; retrying"
-                    );
-                    std::thread::sleep(delay);
-                }
-                Step::Failed(error) => {
-                    tracing::info!(error = %error.kind(), "attempt failed; not retrying");
-                    return Err(error);
-                }
-            }
-        }
+    fn date(&self) -> SystemTime {
+        SystemTime::now()
     }
 
-    /// One HTTP exchange within `time_left`: the response with its whole
-    /// body, or why not.
+    fn random(&self) -> [u8; 16] {
+        rand::random()
+    }
+
+    fn note(&self, event: Event<'_>) {
+        log_event(&event);
+    }
+}
+
+impl Transport for Ureq {
+    type Body = Vec<u8>;
+
     fn send(
         &self,
         request: http::Request<Vec<u8>>,
-        timeouts: Timeouts,
-        time_left: std::time::Duration,
+        limits: Limits,
+        info: &AttemptInfo,
     ) -> Result<http::Response<Vec<u8>>, ErrorKind> {
-        // The attempt may take what is left of the call's time.
-        let limits = Timeouts {
-            connect: timeouts.connect.min(time_left),
-            overall: time_left,
+        let span = tracing::info_span!(
+            "verify",
+            operation = info.operation,
+            provider = %info.provider,
+            attempt = info.attempt,
+            request = %verify_core::redact::redacted(&request),
+            status_code = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        let proxy = match &self.proxies {
+            Ok(plan) => plan.for_uri(request.uri()),
+            Err(e) => return Err(ErrorKind::Config(e.clone())),
         };
         let request = self
             .agent
             .configure_request(request)
+            .proxy(proxy)
             .timeout_connect(Some(limits.connect))
-            .timeout_global(Some(limits.overall))
+            .timeout_global(Some(limits.total))
             .build();
-        let limit = self.settings.max_body_bytes();
+        let limit = limits.max_body_bytes;
         let mut response = self
             .agent
             .run(request)
-            .map_err(|e| map_error(e, limits, limit, false))?;
+            .map_err(|e| map_error(e, limits, false))?;
+        span.record("status_code", response.status().as_u16());
         let body = response
             .body_mut()
             .with_config()
             .limit(limit)
             .read_to_vec()
-            .map_err(|e| map_error(e, limits, limit, true))?;
+            .map_err(|e| map_error(e, limits, true))?;
         let (parts, _) = response.into_parts();
         Ok(http::Response::from_parts(parts, body))
+    }
+
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
+}
+
+/// Logs a decision of the driver: no secrets (the errors mask them).
+fn log_event(event: &Event<'_>) {
+    match event {
+        Event::Retry {
+            info,
+            reason,
+            after,
+        } => tracing::info!(
+            operation = info.operation,
+            provider = %info.provider,
+            attempt = info.attempt,
+            delay_ms = after.as_millis() as u64,
+            error = %reason,
+            "attempt failed; retrying"
+        ),
+        Event::FailOver { error } => tracing::warn!(
+            operation = error.operation(),
+            provider = ?error.provider(),
+            may_have_sent = error.message_may_have_been_sent(),
+            "primary provider failed; failing over to the backup"
+        ),
+        _ => {}
     }
 }
 
 /// Classifies a ureq error: was the request possibly written?
-fn map_error(e: ureq::Error, limits: Timeouts, limit: u64, reading_body: bool) -> ErrorKind {
+fn map_error(e: ureq::Error, limits: Limits, reading_body: bool) -> ErrorKind {
     use ureq::Error as E;
     let written = reading_body || !never_written(&e);
     match e {
@@ -206,10 +246,12 @@ fn map_error(e: ureq::Error, limits: Timeouts, limit: u64, reading_body: bool) -
             written,
             after: match t {
                 ureq::Timeout::Connect | ureq::Timeout::Resolve => limits.connect,
-                _ => limits.overall,
+                _ => limits.total,
             },
         },
-        E::BodyExceedsLimit(_) => ErrorKind::BodyTooLarge { limit },
+        E::BodyExceedsLimit(_) => ErrorKind::BodyTooLarge {
+            limit: limits.max_body_bytes,
+        },
         E::RequireHttpsOnly(_) => ErrorKind::Config(ConfigError::PlainHttp),
         other => ErrorKind::transport(written, &other.to_string()),
     }
@@ -228,7 +270,11 @@ fn never_written(e: &ureq::Error) -> bool {
         | E::Tls(_)
         | E::Rustls(_)
         | E::RequireHttpsOnly(_)
-        | E::TlsRequired => true,
+        | E::TlsRequired
+        // The proxy refused the CONNECT (any non-2xx answer): the request
+        // never reached the provider.
+        | E::ConnectProxyFailed(_)
+        | E::InvalidProxyUrl => true,
         // Any I/O failure while setting up the connection (TCP, the TLS
         // handshake): nothing was sent on it.
         E::Io(io)
@@ -251,22 +297,17 @@ fn never_written(e: &ureq::Error) -> bool {
     }
 }
 
-/// A fresh UUID v4 nonce from the thread-local CSPRNG (ChaCha, seeded and
-/// periodically reseeded from the operating system), without a system call
-/// per request.
-fn nonce() -> String {
-    uuid::Builder::from_random_bytes(rand::random())
-        .into_uuid()
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn connect_failures_are_never_written() {
-        let t = Timeouts::for_provider(verify_core::Provider::TeleSign);
+        let t = Limits {
+            connect: Duration::from_secs(5),
+            total: Duration::from_secs(10),
+            max_body_bytes: 10,
+        };
         for e in [
             ureq::Error::HostNotFound,
             ureq::Error::ConnectionFailed,
@@ -285,7 +326,7 @@ mod tests {
             connect::marked(io::Error::from(io::ErrorKind::ConnectionReset)),
             ureq::Error::Rustls(rustls::Error::General("no usable configuration".into())),
         ] {
-            let kind = map_error(e, t, 10, false);
+            let kind = map_error(e, t, false);
             assert!(
                 matches!(
                     kind.attempt_failure(),
@@ -311,7 +352,7 @@ mod tests {
                 rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
             )),
         ] {
-            let kind = map_error(e, t, 10, false);
+            let kind = map_error(e, t, false);
             assert!(
                 matches!(
                     kind.attempt_failure(),
@@ -321,7 +362,7 @@ mod tests {
             );
         }
         // Any failure while reading the body: the request was written.
-        let kind = map_error(ureq::Error::ConnectionFailed, t, 10, true);
+        let kind = map_error(ureq::Error::ConnectionFailed, t, true);
         assert!(matches!(
             kind.attempt_failure(),
             Some(verify_core::retry::AttemptFailure::MaybeWritten)
@@ -331,15 +372,5 @@ mod tests {
     #[test]
     fn idle_connections_close_before_telesign_drops_them() {
         assert!(POOL_IDLE_TIMEOUT < std::time::Duration::from_secs(499));
-    }
-
-    #[test]
-    fn nonces_are_fresh_uuid_v4() {
-        let (a, b) = (nonce(), nonce());
-        assert_ne!(a, b);
-        for n in [a, b] {
-            let id = uuid::Uuid::parse_str(&n).expect("a UUID");
-            assert_eq!(id.get_version(), Some(uuid::Version::Random));
-        }
     }
 }

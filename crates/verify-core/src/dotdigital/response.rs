@@ -1,169 +1,17 @@
 //! dotdigital's answers: the VerifyCode object, its enums, the identifier of
 //! a verification, and the parsing of every documented response.
 
-use std::fmt;
-use std::str::FromStr;
 use std::time::SystemTime;
 
 use crate::Provider;
-use crate::error::{Excerpt, ResponseError, UnexpectedResponse, ValidationError, provider_text};
+use crate::error::UnexpectedResponse;
+use crate::response_error::ResponseError;
+use crate::text::Excerpt;
+use crate::text::provider_text;
 
-use super::{DotdigitalError, DotdigitalErrorKind, ValidationFailure};
+use super::{DotdigitalError, DotdigitalErrorKind, RequestId, ValidationFailure};
 
-/// The largest response body the parsers read (1 MiB); anything longer is an
-/// [`UnexpectedResponse`].
-pub const MAX_BODY_BYTES: usize = 1 << 20;
-
-/// dotdigital's identifier of one verification (`requestId`): a GUID,
-/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hexadecimal digits.
-///
-/// It is checked when built, so only a well-formed GUID can enter a request
-/// path. Both letter cases are accepted and kept as given.
-///
-/// ```
-/// use verify_core::dotdigital::RequestId;
-/// let id: RequestId = "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c".parse().unwrap();
-/// assert_eq!(id.as_str(), "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c");
-/// assert!("0bd57dc3/../validate".parse::<RequestId>().is_err());
-/// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(String);
-
-impl RequestId {
-    /// Checks that `value` is a GUID (8-4-4-4-12 hexadecimal digits).
-    pub fn new(value: impl Into<String>) -> Result<Self, ValidationError> {
-        let value = value.into();
-        if is_guid(&value) {
-            Ok(Self(value))
-        } else {
-            Err(ValidationError::single(
-                "requestId",
-                "must be a GUID: 8-4-4-4-12 hexadecimal digits separated by hyphens",
-            ))
-        }
-    }
-
-    /// The identifier as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// Whether `s` is `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex digits.
-fn is_guid(s: &str) -> bool {
-    let groups = [8, 4, 4, 4, 12];
-    let mut parts = s.split('-');
-    for len in groups {
-        match parts.next() {
-            Some(p) if p.len() == len && p.bytes().all(|b| b.is_ascii_hexdigit()) => {}
-            _ => return false,
-        }
-    }
-    parts.next().is_none()
-}
-
-impl FromStr for RequestId {
-    type Err = ValidationError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::new(s)
-    }
-}
-
-impl fmt::Debug for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RequestId").field(&self.0).finish()
-    }
-}
-
-impl fmt::Display for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl serde::Serialize for RequestId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RequestId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        Self::new(s).map_err(|_| {
-            serde::de::Error::custom("requestId must be a GUID (8-4-4-4-12 hexadecimal digits)")
-        })
-    }
-}
-
-macro_rules! string_enum {
-    (
-        $(#[$meta:meta])* $name:ident {
-            $( $(#[$doc:meta])* $variant:ident = $text:literal $(| $alias:literal)*, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$doc])* $variant, )*
-            /// A value this version does not know, as received (made safe
-            /// to print: see [`provider_text`](crate::error::provider_text)).
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The value for a string as dotdigital spells it (ASCII case
-            /// ignored); anything else is `Unknown`.
-            pub fn parse(s: &str) -> Self {
-                $(
-                    if s.eq_ignore_ascii_case($text) $(|| s.eq_ignore_ascii_case($alias))* {
-                        return Self::$variant;
-                    }
-                )*
-                Self::Unknown(provider_text(s))
-            }
-
-            /// dotdigital's spelling.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( Self::$variant => $text, )*
-                    Self::Unknown(s) => s,
-                }
-            }
-
-            /// Every documented value.
-            pub const ALL: &'static [$name] = &[ $( Self::$variant, )* ];
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                Self::parse(s)
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                Self::parse(&s)
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = std::convert::Infallible;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ok(Self::parse(s))
-            }
-        }
-    };
-}
-
-string_enum! {
+crate::code_table::string_enum! {
     /// A VerifyCode's `status`.
     CodeStatus {
         /// `CodeNotVerified`: the code was sent and not (yet) verified; after
@@ -181,7 +29,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+crate::code_table::string_enum! {
     /// A VerifyCode's `numberStatus`.
     NumberStatus {
         /// `On`: the phone is on.
@@ -195,7 +43,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+crate::code_table::string_enum! {
     /// A 400 response's `failureCode`.
     FailureCode {
         /// `countryIsoCode` is not a valid country.
@@ -344,7 +192,7 @@ pub(crate) fn parse(
             "a dotdigital operation was handed a response from {provider}"
         )));
     }
-    if body.len() > MAX_BODY_BYTES {
+    if body.len() > crate::MAX_BODY_BYTES {
         return Err(unexpected("the body is larger than 1 MiB"));
     }
     let error = |kind| {

@@ -1,8 +1,9 @@
 //! Check a code against a verification, at the provider that holds it.
 
 use crate::dotdigital::{CodeStatus, ValidateCode, ValidateOutcome};
-use crate::error::provider_text;
-use crate::telesign::{CodeState, ErrorCode, GetStatus, TeleSignError};
+use crate::telesign::{CheckCode, CodeCheck};
+use crate::telesign_verify::{Finalization, FinalizeVerification};
+use crate::text::provider_text;
 use crate::{
     Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError,
 };
@@ -57,24 +58,38 @@ impl CheckOutcome {
     }
 }
 
-impl From<&CodeState> for CheckOutcome {
-    fn from(state: &CodeState) -> Self {
-        match state {
-            CodeState::Valid => Self::Verified,
-            CodeState::Invalid => Self::Incorrect,
-            CodeState::Expired => Self::Expired,
-            CodeState::MaxAttemptsExceeded => Self::TooManyAttempts,
-            other => Self::Unknown(format!(
-                "TeleSign code_state {}",
-                provider_text(other.as_str())
-            )),
+impl From<CodeCheck> for CheckOutcome {
+    fn from(check: CodeCheck) -> Self {
+        match check {
+            CodeCheck::Valid => Self::Verified,
+            CodeCheck::Invalid => Self::Incorrect,
+            CodeCheck::Expired => Self::Expired,
+            CodeCheck::TooManyAttempts => Self::TooManyAttempts,
+            CodeCheck::NotFound => Self::NotFoundOrAlreadyUsed,
+            CodeCheck::Unknown(what) => Self::Unknown(format!("TeleSign {what}")),
         }
     }
 }
 
-impl From<&CodeStatus> for CheckOutcome {
-    fn from(status: &CodeStatus) -> Self {
-        match status {
+impl From<Finalization> for CheckOutcome {
+    fn from(f: Finalization) -> Self {
+        match f {
+            Finalization::Verified => Self::Verified,
+            Finalization::WrongCode => Self::Incorrect,
+            Finalization::Rejected => Self::TooManyAttempts,
+            Finalization::NotFoundOrFinished => Self::NotFoundOrAlreadyUsed,
+            Finalization::Unknown(what) => Self::Unknown(format!("TeleSign Verify API {what}")),
+        }
+    }
+}
+
+impl From<ValidateOutcome> for CheckOutcome {
+    fn from(outcome: ValidateOutcome) -> Self {
+        let code = match outcome {
+            ValidateOutcome::Code(code) => code,
+            ValidateOutcome::UnknownOrDiscarded => return Self::NotFoundOrAlreadyUsed,
+        };
+        match code.status {
             CodeStatus::Verified => Self::Verified,
             CodeStatus::NotVerified => Self::Incorrect,
             CodeStatus::Expired => Self::Expired,
@@ -85,20 +100,6 @@ impl From<&CodeStatus> for CheckOutcome {
             )),
         }
     }
-}
-
-/// TeleSign's answer for an unknown `reference_id`: HTTP 404, or -10001
-/// naming `reference_id` (docs/PROTOCOL-DECISIONS.md).
-fn telesign_not_found(e: &TeleSignError) -> bool {
-    let invalid_id = e
-        .errors
-        .iter()
-        .any(|x| x.code == ErrorCode::InvalidParameter && x.description.contains("reference_id"));
-    let bare_404 = e.http_status == http::StatusCode::NOT_FOUND
-        && e.errors
-            .iter()
-            .all(|x| x.code == ErrorCode::InvalidParameter);
-    invalid_id || bare_404
 }
 
 impl Check {
@@ -136,14 +137,20 @@ impl Operation for Check {
     ) -> Result<http::Request<Vec<u8>>, ValidationError> {
         let built = match (&self.id, config) {
             (VerificationId::TeleSign(id), ProviderConfig::TeleSign(_)) => {
-                GetStatus::new(id.clone())
-                    .verify_code(self.code.clone())
-                    .to_request(config, role)
+                CheckCode::new(id.clone(), self.code.clone()).to_request(config, role)
+            }
+            (VerificationId::TeleSignVerify(id), ProviderConfig::TeleSignVerify(_)) => {
+                FinalizeVerification::new(id.clone(), self.code.clone()).to_request(config, role)
             }
             (VerificationId::Dotdigital(id), ProviderConfig::Dotdigital(_)) => {
                 ValidateCode::new(id.clone(), self.code.clone()).to_request(config, role)
             }
-            _ => return Err(crate::wrong_provider(self.id.provider(), config.provider())),
+            _ => {
+                return Err(crate::operation::wrong_provider(
+                    self.id.provider(),
+                    config.provider(),
+                ));
+            }
         };
         merge(Ok(()), built)
     }
@@ -154,26 +161,17 @@ impl Operation for Check {
         response: http::Response<&[u8]>,
     ) -> Result<CheckOutcome, ResponseError> {
         match &self.id {
-            VerificationId::TeleSign(id) => {
-                let op = GetStatus::new(id.clone()).verify_code(self.code.clone());
-                match op.parse_response(Provider::TeleSign, response) {
-                    Ok(out) => Ok(match out.code_state() {
-                        Some(state) => CheckOutcome::from(state),
-                        None => CheckOutcome::Unknown("TeleSign sent no code_state".to_owned()),
-                    }),
-                    Err(ResponseError::TeleSign(e)) if telesign_not_found(&e) => {
-                        Ok(CheckOutcome::NotFoundOrAlreadyUsed)
-                    }
-                    Err(e) => Err(e),
-                }
+            VerificationId::TeleSign(id) => CheckCode::new(id.clone(), self.code.clone())
+                .parse_response(Provider::TeleSign, response)
+                .map(CheckOutcome::from),
+            VerificationId::TeleSignVerify(id) => {
+                FinalizeVerification::new(id.clone(), self.code.clone())
+                    .parse_response(Provider::TeleSignVerify, response)
+                    .map(CheckOutcome::from)
             }
-            VerificationId::Dotdigital(id) => {
-                let op = ValidateCode::new(id.clone(), self.code.clone());
-                Ok(match op.parse_response(Provider::Dotdigital, response)? {
-                    ValidateOutcome::Code(code) => CheckOutcome::from(&code.status),
-                    ValidateOutcome::UnknownOrDiscarded => CheckOutcome::NotFoundOrAlreadyUsed,
-                })
-            }
+            VerificationId::Dotdigital(id) => ValidateCode::new(id.clone(), self.code.clone())
+                .parse_response(Provider::Dotdigital, response)
+                .map(CheckOutcome::from),
         }
     }
 }

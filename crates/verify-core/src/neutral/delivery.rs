@@ -2,6 +2,7 @@
 
 use crate::dotdigital::CodeStatus;
 use crate::telesign::StatusCode;
+use crate::telesign_verify::State;
 
 /// Where the message carrying a code stands, in words common to both
 /// providers (`PROVIDERS.md` section 3).
@@ -68,6 +69,21 @@ impl From<StatusCode> for DeliveryState {
                 },
                 _ => Self::Unknown,
             },
+        }
+    }
+}
+
+impl From<&State> for DeliveryState {
+    /// A Verify API process: a code is out while it is `ONGOING`; `CREATED`
+    /// (silent, push) is pending; `VERIFIED` proves delivery; `FAILED` and
+    /// `REJECTED` end it.
+    fn from(state: &State) -> Self {
+        match state {
+            State::Created | State::Ongoing => Self::Pending,
+            State::Verified => Self::Delivered,
+            State::Failed | State::Rejected => Self::Failed { temporary: false },
+            State::Canceled => Self::NotSent,
+            _ => Self::Unknown,
         }
     }
 }

@@ -5,15 +5,16 @@ use std::str::FromStr;
 
 use crate::Provider;
 use crate::dotdigital::RequestId;
-use crate::error::ValidationError;
 use crate::telesign::ReferenceId;
+use crate::validate::ValidationError;
 
 /// One verification, at the provider that started it.
 ///
 /// It remembers its provider, so a code is always checked where it was
 /// sent. Store it between the two steps (a session, a database row): it
 /// serializes as `{"provider":"telesign","id":"..."}`, and prints and parses
-/// as `telesign:<reference_id>` or `dotdigital:<requestId>`.
+/// as `telesign:<reference_id>`, `telesign_verify:<reference_id>` or
+/// `dotdigital:<requestId>`.
 ///
 /// ```
 /// use verify_core::neutral::VerificationId;
@@ -33,6 +34,9 @@ pub enum VerificationId {
     TeleSign(ReferenceId),
     /// A dotdigital `requestId`.
     Dotdigital(RequestId),
+    /// A TeleSign Verify API process (`reference_id`).
+    #[serde(rename = "telesign_verify")]
+    TeleSignVerify(ReferenceId),
 }
 
 impl VerificationId {
@@ -41,13 +45,14 @@ impl VerificationId {
         match self {
             Self::TeleSign(_) => Provider::TeleSign,
             Self::Dotdigital(_) => Provider::Dotdigital,
+            Self::TeleSignVerify(_) => Provider::TeleSignVerify,
         }
     }
 
     /// The provider's own identifier.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::TeleSign(id) => id.as_str(),
+            Self::TeleSign(id) | Self::TeleSignVerify(id) => id.as_str(),
             Self::Dotdigital(id) => id.as_str(),
         }
     }
@@ -89,11 +94,12 @@ impl<'de> serde::Deserialize<'de> for VerificationId {
         let stored = Stored::deserialize(deserializer)?;
         let id = match stored.provider.as_ref() {
             "telesign" => stored.id.parse().map(Self::TeleSign),
+            "telesign_verify" => stored.id.parse().map(Self::TeleSignVerify),
             "dotdigital" => stored.id.parse().map(Self::Dotdigital),
             _ => {
                 return Err(serde::de::Error::unknown_variant(
                     &stored.provider,
-                    &["telesign", "dotdigital"],
+                    &["telesign", "dotdigital", "telesign_verify"],
                 ));
             }
         };
@@ -104,14 +110,16 @@ impl<'de> serde::Deserialize<'de> for VerificationId {
 impl FromStr for VerificationId {
     type Err = ValidationError;
 
-    /// Parses `telesign:<32 hex digits>` or `dotdigital:<GUID>`.
+    /// Parses `telesign:<32 hex digits>`, `telesign_verify:<32 hex digits>`
+    /// or `dotdigital:<GUID>`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.split_once(':') {
             Some(("telesign", id)) => Ok(Self::TeleSign(id.parse()?)),
+            Some(("telesign_verify", id)) => Ok(Self::TeleSignVerify(id.parse()?)),
             Some(("dotdigital", id)) => Ok(Self::Dotdigital(id.parse()?)),
             _ => Err(ValidationError::single(
                 "verification_id",
-                "must be telesign:<reference_id> or dotdigital:<requestId>",
+                "must be telesign:<reference_id>, telesign_verify:<reference_id> or dotdigital:<requestId>",
             )),
         }
     }

@@ -27,13 +27,14 @@ pub use segments::{Encoding, Segments, segments};
 pub use start::{DEFAULT_DOTDIGITAL_SENDER, Start, Started};
 pub use template::{CODE_PLACEHOLDER, provider_template, render, template_segments};
 
-use crate::error::{ValidationError, Validator};
+use crate::validate::ValidationError;
+use crate::validate::Validator;
 
 /// A provider's field name in neutral words.
 fn rename(field: &'static str) -> &'static str {
     match field {
         "to" => "phone_number",
-        "verify_code" => "code",
+        "verify_code" | "security_factor" => "code",
         "body" => "template",
         "sender_id" | "from" => "sender",
         other => other,

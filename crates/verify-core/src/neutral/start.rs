@@ -1,8 +1,9 @@
 //! Start a verification with whichever provider is configured.
 
 use crate::dotdigital::SendCode;
-use crate::error::{Excerpt, UnexpectedResponse, Validator};
 use crate::telesign::SendSms;
+use crate::telesign_verify::CreateVerification;
+use crate::validate::Validator;
 use crate::{
     Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError,
 };
@@ -104,6 +105,16 @@ impl Start {
         op
     }
 
+    /// The Verify API operation this start is: a code by SMS (with the own
+    /// code as `security_factor`).
+    pub fn telesign_verify(&self) -> CreateVerification {
+        let mut op = CreateVerification::sms(self.phone_number.clone());
+        if let Some(code) = &self.code {
+            op = op.security_factor(code.clone());
+        }
+        op
+    }
+
     /// The dotdigital operation this start is (without an own code, which
     /// dotdigital does not take).
     pub fn dotdigital(&self) -> SendCode {
@@ -150,7 +161,10 @@ impl Operation for Start {
     ) -> Result<http::Request<Vec<u8>>, ValidationError> {
         let mut v = Validator::new();
         check_phone(&mut v, &self.phone_number);
-        if let Some(t) = &self.template {
+        // The Verify API takes no message text (refused below, once).
+        if let Some(t) = &self.template
+            && !matches!(config, ProviderConfig::TeleSignVerify(_))
+        {
             check_template(&mut v, t);
         }
         if matches!(config, ProviderConfig::Dotdigital(_)) && self.code.is_some() {
@@ -159,9 +173,24 @@ impl Operation for Start {
                 "dotdigital generates its own codes: leave the code out for dotdigital",
             );
         }
+        if matches!(config, ProviderConfig::TeleSignVerify(_)) {
+            if self.template.is_some() {
+                v.fail(
+                    "template",
+                    "TeleSign's Verify API sends its own templates (chosen by name): leave the template out for it",
+                );
+            }
+            if self.sender.is_some() {
+                v.fail(
+                    "sender",
+                    "TeleSign's Verify API chooses the sender: leave the sender out for it",
+                );
+            }
+        }
         let built = match config {
             ProviderConfig::TeleSign(_) => self.telesign().to_request(config, role),
             ProviderConfig::Dotdigital(_) => self.dotdigital().to_request(config, role),
+            ProviderConfig::TeleSignVerify(_) => self.telesign_verify().to_request(config, role),
         };
         merge(v.finish(), built)
     }
@@ -173,31 +202,23 @@ impl Operation for Start {
     ) -> Result<Started, ResponseError> {
         match provider {
             Provider::TeleSign => {
-                let status = response.status();
-                let excerpt = Excerpt::new(response.body());
-                let retry_after = crate::error::retry_after(response.headers());
-                let out = self.telesign().parse_response(provider, response)?;
-                let delivery = out
-                    .status_code()
-                    .map_or(DeliveryState::Unknown, DeliveryState::from);
-                let may = out
-                    .status_code()
-                    .is_none_or(|s| s.message_may_have_been_sent());
-                match out.reference_id {
-                    Some(id) => Ok(Started {
-                        id: VerificationId::TeleSign(id),
-                        delivery,
-                        message_may_have_been_sent: may,
-                    }),
-                    None => Err(ResponseError::Unexpected(UnexpectedResponse {
-                        provider,
-                        status,
-                        reason: "no reference_id in the send's answer".to_owned(),
-                        excerpt,
-                        message_may_have_been_sent: true,
-                        retry_after,
-                    })),
-                }
+                // Parsing reads none of the send's fields.
+                let out = SendSms::default().parse_response(provider, response)?;
+                Ok(Started {
+                    id: VerificationId::TeleSign(out.reference_id),
+                    delivery: DeliveryState::from(out.status.code),
+                    message_may_have_been_sent: out.status.code.message_may_have_been_sent(),
+                })
+            }
+            Provider::TeleSignVerify => {
+                // Parsing reads none of the create's fields.
+                let out = CreateVerification::new().parse_response(provider, response)?;
+                Ok(Started {
+                    id: VerificationId::TeleSignVerify(out.reference_id),
+                    delivery: DeliveryState::from(&out.state),
+                    // Any 200 may have sent a message.
+                    message_may_have_been_sent: true,
+                })
             }
             Provider::Dotdigital => {
                 let out = self.dotdigital().parse_response(provider, response)?;

@@ -1,7 +1,7 @@
 //! Message templates with one neutral code placeholder.
 
 use crate::Provider;
-use crate::error::Validator;
+use crate::validate::Validator;
 
 use super::segments::{Segments, segments};
 
@@ -19,8 +19,10 @@ pub const CODE_PLACEHOLDER: &str = "{code}";
 /// ```
 pub fn provider_template(template: &str, provider: Provider) -> String {
     let placeholder = match provider {
-        Provider::TeleSign => "$$CODE$$",
-        Provider::Dotdigital => "{{code}}",
+        // The Verify API takes template names, not text: a neutral start
+        // with a template is refused for it, so its syntax is TeleSign's.
+        Provider::TeleSign | Provider::TeleSignVerify => crate::telesign::CODE_PLACEHOLDER,
+        Provider::Dotdigital => crate::dotdigital::CODE_PLACEHOLDER,
     };
     template.replace(CODE_PLACEHOLDER, placeholder)
 }

@@ -10,9 +10,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use subtle::ConstantTimeEq;
 
-use super::response::{MAX_BODY_BYTES, Status, VerifyInfo, parse_body};
+use super::response::{Status, VerifyInfo, parse_body};
 use super::{ApiError, Credentials, ReferenceId, signing};
-use crate::error::Excerpt;
+use crate::MAX_BODY_BYTES;
+use crate::text::Excerpt;
 
 /// The alternative header TeleSign may carry the signature in.
 pub const X_TS_AUTHORIZATION: &str = "x-ts-authorization";

@@ -300,6 +300,35 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+crate::code_table::string_enum! {
+    /// `verify.code_state`: what TeleSign thinks of the code checked.
+    CodeState {
+        /// `VALID`: the code entered is the code sent.
+        Valid = "VALID",
+        /// `INVALID`: the code entered is wrong.
+        Invalid = "INVALID",
+        /// `EXPIRED`: the code is too old.
+        Expired = "EXPIRED",
+        /// `MAX_ATTEMPTS_EXCEEDED`: too many wrong codes.
+        MaxAttemptsExceeded = "MAX_ATTEMPTS_EXCEEDED",
+        /// `UNKNOWN`: no code has been checked (the documented literal).
+        NotChecked = "UNKNOWN",
+    }
+}
+
+impl CodeState {
+    /// Whether the state will not change any more: expired and locked are
+    /// final. `VALID` is final too: once a code was valid, the correct
+    /// code keeps answering `VALID` and a wrong one `INVALID`, and the
+    /// transaction never locks (docs/PROTOCOL-DECISIONS.md).
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Self::Valid | Self::Expired | Self::MaxAttemptsExceeded
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

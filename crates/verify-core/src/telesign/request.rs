@@ -2,15 +2,13 @@
 
 use http::{HeaderValue, Method, Request, header};
 
-use crate::error::Validator;
+use crate::validate::Validator;
 use crate::{Code, ProviderConfig, ValidationError};
 
 use super::Config;
 
 /// `Content-Type` of every POST and PUT.
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
-/// `User-Agent` of every request.
-pub(crate) const USER_AGENT: &str = concat!("verify-rs/", env!("CARGO_PKG_VERSION"));
 
 /// The shortest and longest phone number accepted, in digits (E.164 allows
 /// at most 15 digits, country code included).
@@ -20,7 +18,7 @@ pub(crate) const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
 pub(crate) fn telesign_config(config: &ProviderConfig) -> Result<&Config, ValidationError> {
     match config {
         ProviderConfig::TeleSign(c) => Ok(c),
-        other => Err(crate::wrong_provider(
+        other => Err(crate::operation::wrong_provider(
             crate::Provider::TeleSign,
             other.provider(),
         )),
@@ -46,8 +44,24 @@ pub(crate) fn build(
         );
     }
     headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+    headers.insert(
+        header::USER_AGENT,
+        HeaderValue::from_static(crate::USER_AGENT),
+    );
     request
+}
+
+/// `/v1/verify/{reference_id}[?verify_code=N]`: a transaction, and the
+/// code to check against it (validated as digits: nothing to encode).
+pub(crate) fn transaction_path(reference_id: &super::ReferenceId, code: Option<&Code>) -> String {
+    let mut p = String::with_capacity(64);
+    p.push_str("/v1/verify/");
+    p.push_str(reference_id.as_str());
+    if let Some(code) = code {
+        p.push_str("?verify_code=");
+        p.push_str(code.expose_secret());
+    }
+    p
 }
 
 /// Encodes form fields in the given order.

@@ -5,18 +5,17 @@
 //! when the body is not the documented JSON.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use serde::Deserialize;
 
-use super::{ApiError, ReferenceId, StatusCode, TeleSignError};
-use crate::error::{
-    Excerpt, UnexpectedResponse, mask_json, provider_text, provider_timestamp, retry_after,
-};
+use super::{ApiError, CodeState, ReferenceId, StatusCode, TeleSignError};
+use crate::error::UnexpectedResponse;
+use crate::error::retry_after;
+use crate::text::Excerpt;
+use crate::text::mask_json;
+use crate::text::provider_text;
+use crate::text::provider_timestamp;
 use crate::{Code, Provider, ResponseError};
-
-/// The largest body the parsers read; a longer one is refused unread.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// `status`: where the message (or the request) stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,70 +29,6 @@ pub struct Status {
     pub updated_on: Option<String>,
 }
 
-/// `verify.code_state`: what TeleSign thinks of the code checked.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CodeState {
-    /// `VALID`: the code entered is the code sent.
-    Valid,
-    /// `INVALID`: the code entered is wrong.
-    Invalid,
-    /// `EXPIRED`: the code is too old.
-    Expired,
-    /// `MAX_ATTEMPTS_EXCEEDED`: too many wrong codes.
-    MaxAttemptsExceeded,
-    /// `UNKNOWN`: no code has been checked (the documented literal).
-    NotChecked,
-    /// A state this version does not know (digit runs masked).
-    Unknown(String),
-}
-
-impl CodeState {
-    /// Parses TeleSign's string; never fails.
-    pub fn parse(s: &str) -> Self {
-        let is = |lit: &str| s.eq_ignore_ascii_case(lit);
-        if is("VALID") {
-            Self::Valid
-        } else if is("INVALID") {
-            Self::Invalid
-        } else if is("EXPIRED") {
-            Self::Expired
-        } else if is("MAX_ATTEMPTS_EXCEEDED") {
-            Self::MaxAttemptsExceeded
-        } else if is("UNKNOWN") {
-            Self::NotChecked
-        } else {
-            Self::Unknown(provider_text(s))
-        }
-    }
-
-    /// TeleSign's spelling.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Valid => "VALID",
-            Self::Invalid => "INVALID",
-            Self::Expired => "EXPIRED",
-            Self::MaxAttemptsExceeded => "MAX_ATTEMPTS_EXCEEDED",
-            Self::NotChecked => "UNKNOWN",
-            Self::Unknown(s) => s,
-        }
-    }
-
-    /// Whether the state will not change any more (valid, expired, locked).
-    pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            Self::Valid | Self::Expired | Self::MaxAttemptsExceeded
-        )
-    }
-}
-
-impl fmt::Display for CodeState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// `verify`: the code check.
 #[derive(Clone, Debug)]
 pub struct VerifyInfo {
@@ -104,39 +39,63 @@ pub struct VerifyInfo {
     pub code_entered: Option<Code>,
 }
 
-/// A successful TeleSign answer.
-///
-/// For a send (SMS, call), `reference_id` and `status` are always present.
+/// A successful TeleSign answer, before each operation takes what it
+/// returns from it.
 #[derive(Clone, Debug)]
-pub struct VerifyResponse {
-    /// `reference_id`: the transaction, for later status checks.
-    pub reference_id: Option<ReferenceId>,
-    /// `resource_uri`, with digit runs masked (provider text).
-    pub resource_uri: Option<String>,
-    /// `sub_resource`, with digit runs masked (provider text).
+pub(crate) struct Answer {
+    pub(crate) reference_id: Option<ReferenceId>,
+    pub(crate) sub_resource: Option<String>,
+    pub(crate) status: Status,
+    pub(crate) verify: Option<VerifyInfo>,
+    pub(crate) additional_info: Option<serde_json::Value>,
+    pub(crate) http_status: http::StatusCode,
+}
+
+/// A send TeleSign accepted (SMS or voice): the transaction to check the
+/// code against later, and where the message stands.
+#[derive(Clone, Debug)]
+#[must_use = "the reference id is needed to check the code"]
+pub struct Sent {
+    /// `reference_id`: the transaction, for the code check.
+    pub reference_id: ReferenceId,
+    /// `status`: 290 "Message in progress" when all goes well.
+    pub status: Status,
+    /// `sub_resource` (`sms`, `call`), masked as provider text.
     pub sub_resource: Option<String>,
-    /// `errors`: empty on success (warnings would appear here).
-    pub errors: Vec<ApiError>,
-    /// `status`.
-    pub status: Option<Status>,
-    /// `verify`.
-    pub verify: Option<VerifyInfo>,
-    /// `additional_info`, kept as JSON with its strings and long numbers
-    /// masked (see [`mask_json`](crate::error::mask_json)).
+    /// `additional_info`, with its strings and long numbers masked.
     pub additional_info: Option<serde_json::Value>,
     /// The HTTP status, for information.
     pub http_status: http::StatusCode,
 }
 
-impl VerifyResponse {
-    /// `status.code`, when present.
-    pub fn status_code(&self) -> Option<StatusCode> {
-        self.status.as_ref().map(|s| s.code)
-    }
+/// Where a transaction's message stands ([`GetStatus`](super::GetStatus)).
+#[derive(Clone, Debug)]
+pub struct StatusReport {
+    /// The transaction.
+    pub reference_id: ReferenceId,
+    /// `status`: the delivery status (see [`StatusCode`]).
+    pub status: Status,
+    /// `verify`, when TeleSign sent it (`code_state` is `UNKNOWN` until a
+    /// code is checked with [`CheckCode`](super::CheckCode)).
+    pub verify: Option<VerifyInfo>,
+    /// The HTTP status, for information.
+    pub http_status: http::StatusCode,
+}
 
-    /// `verify.code_state`, when present.
-    pub fn code_state(&self) -> Option<&CodeState> {
-        self.verify.as_ref().map(|v| &v.code_state)
+/// TeleSign's answer to a completion ([`Complete`](super::Complete)).
+#[derive(Clone, Debug)]
+pub struct Completed {
+    /// The transaction.
+    pub reference_id: ReferenceId,
+    /// `status`: 1900 "Verification completed" (a code this version parses
+    /// as `StatusCode::Unknown(1900)`).
+    pub status: Status,
+}
+
+impl Answer {
+    /// The answer's reference id, or the one the request was about.
+    pub(crate) fn reference_id_or(&self, asked: &ReferenceId) -> ReferenceId {
+        self.reference_id.clone().unwrap_or_else(|| asked.clone())
     }
 }
 
@@ -218,8 +177,11 @@ impl Body {
 
 /// Reads a TeleSign JSON body; the error is a short, secret-free reason.
 pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body, String> {
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(format!("body too large (over {MAX_BODY_BYTES} bytes)"));
+    if bytes.len() > crate::MAX_BODY_BYTES {
+        return Err(format!(
+            "body too large (over {} bytes)",
+            crate::MAX_BODY_BYTES
+        ));
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {
@@ -279,12 +241,40 @@ pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body, String> {
     })
 }
 
+/// Reads the answer to a send: [`parse`] with the reference id required.
+pub(crate) fn parse_send(
+    provider: Provider,
+    response: http::Response<&[u8]>,
+) -> Result<Sent, ResponseError> {
+    let status = response.status();
+    let answer = parse(provider, response, Kind::Send)?;
+    let Some(reference_id) = answer.reference_id else {
+        // `parse` refuses a send's answer without one; kept as an error
+        // rather than a panic all the same.
+        return Err(ResponseError::Unexpected(UnexpectedResponse {
+            provider,
+            status,
+            reason: "no reference_id in a send's answer".to_owned(),
+            excerpt: Excerpt::new(b""),
+            message_may_have_been_sent: true,
+            retry_after: None,
+        }));
+    };
+    Ok(Sent {
+        reference_id,
+        status: answer.status,
+        sub_resource: answer.sub_resource,
+        additional_info: answer.additional_info,
+        http_status: answer.http_status,
+    })
+}
+
 /// Reads the response of a TeleSign operation.
 pub(crate) fn parse(
     provider: Provider,
     response: http::Response<&[u8]>,
     kind: Kind,
-) -> Result<VerifyResponse, ResponseError> {
+) -> Result<Answer, ResponseError> {
     let sends = kind == Kind::Send;
     let http_status = response.status();
     let bytes = *response.body();
@@ -322,21 +312,18 @@ pub(crate) fn parse(
             retry_after: retry_after(response.headers()),
         }));
     }
-    if body.status.is_none() {
+    let reference_id = body.checked_reference_id();
+    let Some(status) = body.status else {
         return Err(unexpected("neither status.code nor errors".to_owned()));
-    }
-    let reference_id = body
-        .checked_reference_id()
-        .map_err(|r| unexpected(r.to_owned()))?;
+    };
+    let reference_id = reference_id.map_err(|r| unexpected(r.to_owned()))?;
     if sends && reference_id.is_none() {
         return Err(unexpected("no reference_id in a send's answer".to_owned()));
     }
-    Ok(VerifyResponse {
+    Ok(Answer {
         reference_id,
-        resource_uri: body.resource_uri,
         sub_resource: body.sub_resource,
-        errors: body.errors,
-        status: body.status,
+        status,
         verify: body.verify,
         additional_info: body.additional_info,
         http_status,

@@ -1,0 +1,367 @@
+//! The sans-IO state machine of one execution of an operation: which
+//! provider to try, when to sign, retry and fail over.
+//!
+//! Each step consumes the state it was given, so the steps can only be
+//! taken in order: an attempt cannot be finished twice, and nothing can be
+//! sent once the execution has ended.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use super::{Error, ErrorKind, LONGEST_LIMIT, Settings, Timeouts};
+use crate::retry::{RetryPolicy, should_retry};
+use crate::{ConfigError, Operation, Provider, ProviderConfig, Role};
+
+/// Where the execution stands, between two attempts.
+///
+/// ```text
+/// let mut execution = Execution::new(&settings, &op)?;      // validates, builds
+/// loop {
+///     let (request, limits, attempt) = execution.attempt(now, date, &nonce); // signs
+///     let outcome = send(request, limits);                 // your I/O
+///     execution = match attempt.finish(outcome, now, jitter) {
+///         Next::Done(output) => return Ok(output),
+///         Next::Retry { after, execution, .. } => { sleep(after); execution }
+///         Next::FailOver { execution, .. } => execution,
+///         Next::Failed(error) => return Err(error),
+///     };
+/// }
+/// ```
+#[derive(Debug)]
+#[must_use = "an execution does nothing until its attempt is made"]
+pub struct Execution<'a, O> {
+    op: &'a O,
+    settings: &'a Settings,
+    /// The providers to try, in order; `at` is the one of the attempts.
+    targets: [Option<(&'a ProviderConfig, Role)>; 2],
+    at: usize,
+    /// The primary's failure, once the execution failed over.
+    earlier: Option<Error>,
+    /// The unsigned request of the next attempt: built once for the first
+    /// attempt at a provider, and again only for a retry.
+    request: http::Request<Vec<u8>>,
+    timeouts: Timeouts,
+    /// Attempts made at this provider.
+    attempts: u32,
+    /// The end of this provider's time, from its first attempt on.
+    deadline: Option<Instant>,
+}
+
+/// An attempt whose request is out: finish it with how it ended.
+#[derive(Debug)]
+#[must_use = "an attempt must be finished with its outcome"]
+pub struct Attempt<'a, O> {
+    execution: Execution<'a, O>,
+    /// When the attempt started, by both clocks: turns a `Retry-After` date
+    /// into a delay without reading a clock.
+    started: (Instant, SystemTime),
+}
+
+/// What to do after an attempt.
+#[derive(Debug)]
+pub enum Next<'a, O: Operation> {
+    /// The call succeeded.
+    Done(O::Output),
+    /// Wait `after`, then make the next attempt with `execution`.
+    Retry {
+        /// The pause before the next attempt.
+        after: Duration,
+        /// The execution, ready for its next attempt.
+        execution: Execution<'a, O>,
+        /// Why the attempt failed.
+        reason: ErrorKind,
+    },
+    /// The primary provider failed and nothing can have been sent (or the
+    /// caller opted in): go on at once with the backup.
+    FailOver {
+        /// The execution, now at the backup provider.
+        execution: Execution<'a, O>,
+        /// The primary's failure.
+        error: Error,
+    },
+    /// The call failed.
+    Failed(Error),
+}
+
+/// What a transport needs to know of an attempt: for limits and logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttemptInfo {
+    /// The operation's name (`telesign.sms`).
+    pub operation: &'static str,
+    /// The provider the attempt goes to.
+    pub provider: Provider,
+    /// 1 for the first attempt at this provider.
+    pub attempt: u32,
+}
+
+/// The limits of one attempt: the transport must not exceed them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Connecting (name resolution, TCP, TLS), within `total`.
+    pub connect: Duration,
+    /// The whole exchange: what is left of the call's time at this provider.
+    pub total: Duration,
+    /// The longest response body to read; a longer one is
+    /// [`ErrorKind::BodyTooLarge`].
+    pub max_body_bytes: u64,
+}
+
+impl<'a, O: Operation> Execution<'a, O> {
+    /// Plans the call and builds its first request: an operation for a given
+    /// provider goes to the settings for that provider (the primary's, else
+    /// the backup's); a provider-neutral one to the primary, then the
+    /// backup. A validation error ends the call before any I/O.
+    pub fn new(settings: &'a Settings, op: &'a O) -> Result<Self, Error> {
+        let all = std::iter::once((&settings.primary, Role::Primary))
+            .chain(settings.backup.iter().map(|b| (b, Role::Backup)));
+        let targets = match op.provider() {
+            Some(wanted) => {
+                let Some(target) = all.clone().find(|(c, _)| c.provider() == wanted) else {
+                    return Err(Error::new(
+                        ErrorKind::NoProviderFor(wanted),
+                        op.name(),
+                        Some(wanted),
+                        op.idempotency(),
+                        0,
+                    ));
+                };
+                [Some(target), None]
+            }
+            None => {
+                let mut all = all;
+                [all.next(), all.next()]
+            }
+        };
+        let (config, role) = targets[0].ok_or_else(|| {
+            let provider = settings.primary.provider();
+            Error::new(
+                ErrorKind::NoProviderFor(provider),
+                op.name(),
+                None,
+                op.idempotency(),
+                0,
+            )
+        })?;
+        let request = build_checked(op, config, role).map_err(|kind| {
+            Error::new(
+                kind,
+                op.name(),
+                Some(config.provider()),
+                op.idempotency(),
+                0,
+            )
+        })?;
+        Ok(Self {
+            op,
+            settings,
+            targets,
+            at: 0,
+            earlier: None,
+            request,
+            timeouts: settings.timeouts_for(config.provider()),
+            attempts: 0,
+            deadline: None,
+        })
+    }
+
+    fn target(&self) -> (&'a ProviderConfig, Role) {
+        // `new` and `fail_over` only ever point `at` to a target.
+        self.targets[self.at].unwrap_or((&self.settings.primary, Role::Primary))
+    }
+
+    /// The provider of the next attempt.
+    pub fn provider(&self) -> Provider {
+        self.target().0.provider()
+    }
+
+    /// Attempts made so far at this provider.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Starts the next attempt: the request signed for `date` with `nonce`
+    /// (both fresh for every attempt: TeleSign refuses a stale date or a
+    /// reused nonce), the limits it must keep, and the attempt to finish.
+    pub fn attempt(
+        mut self,
+        now: Instant,
+        date: SystemTime,
+        nonce: &str,
+    ) -> (http::Request<Vec<u8>>, Limits, Attempt<'a, O>) {
+        self.attempts = self.attempts.saturating_add(1);
+        let deadline = *self
+            .deadline
+            .get_or_insert_with(|| later(now, self.timeouts.overall));
+        let total = deadline.saturating_duration_since(now);
+        let limits = Limits {
+            connect: self.timeouts.connect.min(total),
+            total,
+            max_body_bytes: self.settings.max_body_bytes,
+        };
+        let mut request = std::mem::take(&mut self.request);
+        // `build_checked` made sure these settings can sign: this cannot
+        // fail, and an unsigned request would only be refused by the server.
+        let _ = self.target().0.authorize(&mut request, date, nonce);
+        let attempt = Attempt {
+            execution: self,
+            started: (now, date),
+        };
+        (request, limits, attempt)
+    }
+}
+
+impl<'a, O: Operation> Attempt<'a, O> {
+    /// The attempt, for logs and limits.
+    pub fn info(&self) -> AttemptInfo {
+        AttemptInfo {
+            operation: self.execution.op.name(),
+            provider: self.execution.provider(),
+            attempt: self.execution.attempts,
+        }
+    }
+
+    /// Reads how the attempt ended: the response (any body type), or the
+    /// transport's failure. `jitter` is a uniform random number in
+    /// `0.0..=1.0` for the backoff.
+    pub fn finish<B: AsRef<[u8]>>(
+        self,
+        outcome: Result<http::Response<B>, ErrorKind>,
+        now: Instant,
+        jitter: f64,
+    ) -> Next<'a, O> {
+        let mut execution = self.execution;
+        let op = execution.op;
+        let (config, role) = execution.target();
+        let kind = match outcome {
+            Ok(response) => {
+                let (parts, body) = response.into_parts();
+                let response = http::Response::from_parts(parts, body.as_ref());
+                match op.parse_response(config.provider(), response) {
+                    Ok(output) => return Next::Done(output),
+                    Err(e) => ErrorKind::Response(e),
+                }
+            }
+            Err(kind) => kind,
+        };
+        if let Some(after) = execution.retry_delay(&kind, self.started, now, jitter)
+            && let Ok(request) = build_checked(op, config, role)
+        {
+            // The same operation builds the same request; should it not,
+            // the call ends with this attempt's failure.
+            execution.request = request;
+            return Next::Retry {
+                after,
+                execution,
+                reason: kind,
+            };
+        }
+        let error = Error::new(
+            kind,
+            op.name(),
+            Some(config.provider()),
+            op.idempotency(),
+            execution.attempts,
+        );
+        execution.fail_over(error)
+    }
+}
+
+impl<'a, O: Operation> Execution<'a, O> {
+    /// The pause before another attempt at this provider, if one is safe
+    /// and in time.
+    fn retry_delay(
+        &self,
+        kind: &ErrorKind,
+        (started_at, started_date): (Instant, SystemTime),
+        now: Instant,
+        jitter: f64,
+    ) -> Option<Duration> {
+        let failure = kind.attempt_failure()?;
+        if !should_retry(self.op.idempotency(), &failure) {
+            return None;
+        }
+        // A `Retry-After` date, counted from this moment by the wall clock:
+        // the attempt's start plus the monotonic time since.
+        let retry_after = kind.retry_after().map(|asked| {
+            let wall_now = started_date
+                .checked_add(now.saturating_duration_since(started_at))
+                .unwrap_or(started_date);
+            asked.delay_from(wall_now)
+        });
+        let policy: RetryPolicy = self.settings.retry_policy;
+        let delay = policy.delay_before_retry(self.attempts, retry_after, jitter)?;
+        let time_left = self
+            .deadline
+            .map_or(Duration::ZERO, |d| d.saturating_duration_since(now));
+        (delay < time_left).then_some(delay)
+    }
+
+    /// The attempts at this provider are over with `error`: go on at the
+    /// backup when the rules allow, else end the call.
+    fn fail_over(mut self, error: Error) -> Next<'a, O> {
+        let error = match self.earlier.take() {
+            Some(primary) => error.with_primary(primary),
+            None => error,
+        };
+        let next = self.at + 1;
+        let Some(Some((config, role))) = self.targets.get(next).copied() else {
+            return Next::Failed(error);
+        };
+        if !error.allows_failover(self.settings.failover_when_maybe_sent) {
+            return Next::Failed(error);
+        }
+        let op = self.op;
+        match build_checked(op, config, role) {
+            Ok(request) => {
+                self.at = next;
+                self.request = request;
+                self.timeouts = self.settings.timeouts_for(config.provider());
+                self.attempts = 0;
+                self.deadline = None;
+                self.earlier = Some(error.clone());
+                Next::FailOver {
+                    execution: self,
+                    error,
+                }
+            }
+            // A backup that cannot take the operation keeps the primary's
+            // failure: it says whether a message may already have gone out.
+            Err(kind) => Next::Failed(
+                Error::new(
+                    kind,
+                    op.name(),
+                    Some(config.provider()),
+                    op.idempotency(),
+                    0,
+                )
+                .with_primary(error),
+            ),
+        }
+    }
+}
+
+/// `now + limit`, saturating at [`LONGEST_LIMIT`] (an `Instant` cannot hold
+/// `Duration::MAX` from now).
+fn later(now: Instant, limit: Duration) -> Instant {
+    let limit = limit.min(LONGEST_LIMIT);
+    now.checked_add(limit)
+        .or_else(|| now.checked_add(Duration::from_secs(24 * 3600)))
+        .unwrap_or(now)
+}
+
+/// Validates `op` and builds its unsigned request for `config`, refusing
+/// settings that cannot sign and a URL outside the configured base URL
+/// (credentials go nowhere else).
+fn build_checked<O: Operation>(
+    op: &O,
+    config: &ProviderConfig,
+    role: Role,
+) -> Result<http::Request<Vec<u8>>, ErrorKind> {
+    let request = op.to_request(config, role).map_err(ErrorKind::Validation)?;
+    config.check().map_err(ErrorKind::Config)?;
+    if !config.base_url().contains(request.uri()) {
+        return Err(ErrorKind::Config(ConfigError::BaseUrl(
+            "the operation built a URL outside the configured base URL".into(),
+        )));
+    }
+    Ok(request)
+}

@@ -1,0 +1,280 @@
+use std::cell::Cell;
+use std::time::{Duration, Instant, SystemTime};
+
+use super::*;
+use crate::dotdigital::{self, RequestId, ValidateCode};
+use crate::neutral::Start;
+use crate::retry::RetryPolicy;
+use crate::telesign::{self, GetStatus, ReferenceId, SendSms};
+use crate::{
+    BaseUrl, Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role,
+    ValidationError,
+};
+
+const REF: &str = "0123456789ABCDEF0123456789ABCDEF";
+
+type Outcome = Result<http::Response<Vec<u8>>, ErrorKind>;
+
+fn telesign_config() -> ProviderConfig {
+    let creds = telesign::Credentials::new("CUSTOMER", "VGVzdCBLZXk=").unwrap();
+    telesign::Config::new(creds).into()
+}
+
+fn dotdigital_config() -> ProviderConfig {
+    let creds = dotdigital::Credentials::new("user", "password").unwrap();
+    dotdigital::Config::new(creds)
+        .with_base_url(BaseUrl::allow_plain_http("http://127.0.0.1:9").unwrap())
+        .into()
+}
+
+fn fast(builder: Builder<Settings>) -> Settings {
+    builder
+        .retry_policy(RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(100),
+        })
+        .timeouts(Timeouts {
+            connect: Duration::from_secs(1),
+            overall: Duration::from_secs(2),
+        })
+        .build()
+}
+
+fn status_body(status: i64, errors: &str) -> Vec<u8> {
+    format!(
+        r#"{{"reference_id":"{REF}","status":{{"code":{status},"description":"x"}},"errors":[{errors}]}}"#
+    )
+    .into_bytes()
+}
+
+fn response(status: u16, body: Vec<u8>) -> Outcome {
+    Ok(http::Response::builder().status(status).body(body).unwrap())
+}
+
+fn unavailable() -> Outcome {
+    response(
+        503,
+        status_body(500, r#"{"code":-90001,"description":"x"}"#),
+    )
+}
+
+fn status_query() -> GetStatus {
+    GetStatus::new(REF.parse::<ReferenceId>().unwrap())
+}
+
+#[test]
+fn every_attempt_is_signed_afresh() {
+    let settings = fast(Settings::builder(telesign_config()));
+    let op = status_query();
+    let execution = Execution::new(&settings, &op).unwrap();
+    let t0 = Instant::now();
+    let (first, limits, attempt) = execution.attempt(t0, SystemTime::UNIX_EPOCH, "nonce-1");
+    assert_eq!(limits.total, Duration::from_secs(2));
+    assert_eq!(attempt.info().attempt, 1);
+    let Next::Retry {
+        after, execution, ..
+    } = attempt.finish(unavailable(), t0, 1.0)
+    else {
+        panic!("a temporary failure of a status query is retried");
+    };
+    assert_eq!(after, Duration::from_millis(10));
+    let later = SystemTime::UNIX_EPOCH + Duration::from_secs(1);
+    let (second, _, attempt) = execution.attempt(t0 + after, later, "nonce-2");
+    for name in ["authorization", "date", "x-ts-nonce"] {
+        assert_ne!(first.headers()[name], second.headers()[name], "{name}");
+    }
+    assert_eq!(attempt.info().attempt, 2);
+    let ok = response(200, status_body(200, ""));
+    assert!(matches!(attempt.finish(ok, t0, 0.0), Next::Done(_)));
+}
+
+/// A status query that counts its builds and can be built only
+/// `buildable` times.
+struct Counted {
+    inner: GetStatus,
+    builds: Cell<u32>,
+    buildable: u32,
+}
+
+impl Operation for Counted {
+    type Output = <GetStatus as Operation>::Output;
+    fn name(&self) -> &'static str {
+        "counted"
+    }
+    fn provider(&self) -> Option<Provider> {
+        self.inner.provider()
+    }
+    fn idempotency(&self) -> Idempotency {
+        self.inner.idempotency()
+    }
+    fn to_request(
+        &self,
+        config: &ProviderConfig,
+        role: Role,
+    ) -> Result<http::Request<Vec<u8>>, ValidationError> {
+        self.builds.set(self.builds.get() + 1);
+        if self.builds.get() > self.buildable {
+            return Err(ValidationError::single("x", "changed its mind"));
+        }
+        self.inner.to_request(config, role)
+    }
+    fn parse_response(
+        &self,
+        provider: Provider,
+        response: http::Response<&[u8]>,
+    ) -> Result<Self::Output, ResponseError> {
+        self.inner.parse_response(provider, response)
+    }
+}
+
+#[test]
+fn the_request_is_built_again_only_for_a_retry() {
+    let settings = fast(Settings::builder(telesign_config()));
+    let op = Counted {
+        inner: status_query(),
+        builds: Cell::new(0),
+        buildable: u32::MAX,
+    };
+    let execution = Execution::new(&settings, &op).unwrap();
+    let t0 = Instant::now();
+    let (_, _, attempt) = execution.attempt(t0, SystemTime::UNIX_EPOCH, "n1");
+    assert_eq!(op.builds.get(), 1, "the first attempt uses the first build");
+    let Next::Retry { execution, .. } = attempt.finish(unavailable(), t0, 0.0) else {
+        panic!("retried");
+    };
+    let (again, _, attempt) = execution.attempt(t0, SystemTime::UNIX_EPOCH, "n2");
+    assert_eq!(op.builds.get(), 2);
+    assert_eq!(again.headers()["x-ts-nonce"], "n2");
+    let ok = response(200, status_body(200, ""));
+    assert!(matches!(attempt.finish(ok, t0, 0.0), Next::Done(_)));
+
+    // An operation that cannot be built again ends the call with the
+    // attempt's own failure, not a retry.
+    let fickle = Counted { buildable: 1, ..op };
+    fickle.builds.set(0);
+    let execution = Execution::new(&settings, &fickle).unwrap();
+    let (_, _, attempt) = execution.attempt(t0, SystemTime::UNIX_EPOCH, "n1");
+    let Next::Failed(err) = attempt.finish(unavailable(), t0, 0.0) else {
+        panic!("no retry without a request");
+    };
+    assert!(matches!(err.kind(), ErrorKind::Response(_)), "{err}");
+    assert_eq!(err.attempts(), 1);
+}
+
+#[test]
+fn a_backup_that_cannot_take_the_operation_keeps_the_primarys_failure() {
+    // dotdigital generates its own codes: a neutral start with the caller's
+    // code cannot fail over to it.
+    let settings = Settings::builder(telesign_config())
+        .backup(dotdigital_config())
+        .failover_when_maybe_sent(true)
+        .build();
+    let start = Start::new("15555550100").code(Code::new("12345"));
+    let execution = Execution::new(&settings, &start).unwrap();
+    let t0 = Instant::now();
+    let (_, _, attempt) = execution.attempt(t0, SystemTime::UNIX_EPOCH, "n");
+    let reset: Outcome = Err(ErrorKind::transport(true, "connection reset"));
+    let Next::Failed(err) = attempt.finish(reset, t0, 0.0) else {
+        panic!("no failover to a backup that cannot take it");
+    };
+    assert!(matches!(err.kind(), ErrorKind::Validation(_)), "{err}");
+    assert!(
+        err.message_may_have_been_sent(),
+        "the primary may have sent: {err}"
+    );
+    assert!(err.primary().is_some());
+}
+
+#[test]
+fn no_retry_once_the_call_is_out_of_time() {
+    let settings = fast(Settings::builder(telesign_config()));
+    let op = status_query();
+    let execution = Execution::new(&settings, &op).unwrap();
+    let t0 = Instant::now();
+    let (_, limits, attempt) = execution.attempt(t0, SystemTime::UNIX_EPOCH, "n");
+    let timeout: Outcome = Err(ErrorKind::Timeout {
+        written: true,
+        after: limits.total,
+    });
+    let Next::Failed(err) = attempt.finish(timeout, t0 + limits.total, 0.0) else {
+        panic!("no time is left for another attempt");
+    };
+    assert_eq!(err.attempts(), 1);
+    assert!(
+        !err.message_may_have_been_sent(),
+        "a status query sends nothing"
+    );
+}
+
+#[test]
+fn a_send_that_may_have_gone_out_is_never_retried_nor_failed_over() {
+    let settings = fast(Settings::builder(telesign_config()).backup(dotdigital_config()));
+    let op = SendSms::new("15555550100");
+    let execution = Execution::new(&settings, &op).unwrap();
+    let t0 = Instant::now();
+    let (_, _, attempt) = execution.attempt(t0, SystemTime::UNIX_EPOCH, "n");
+    let reset: Outcome = Err(ErrorKind::transport(true, "connection reset"));
+    let Next::Failed(err) = attempt.finish(reset, t0, 0.0) else {
+        panic!("a written send is not retried");
+    };
+    assert!(err.message_may_have_been_sent());
+}
+
+#[test]
+fn operations_go_to_their_provider_and_neutral_sends_fail_over() {
+    let only_telesign = Settings::builder(telesign_config()).build();
+    let validate = ValidateCode::new(
+        "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c"
+            .parse::<RequestId>()
+            .unwrap(),
+        Code::new("123456"),
+    );
+    let err = Execution::new(&only_telesign, &validate).unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::NoProviderFor(Provider::Dotdigital)
+    ));
+    assert_eq!(err.attempts(), 0);
+
+    let both = fast(Settings::builder(telesign_config()).backup(dotdigital_config()));
+    assert!(both.allows_plain_http());
+    let start = Start::new("15555550100");
+    let mut execution = Execution::new(&both, &start).unwrap();
+    assert_eq!(execution.provider(), Provider::TeleSign);
+    let t0 = Instant::now();
+    let error = loop {
+        let (_, _, attempt) = execution.attempt(t0, SystemTime::UNIX_EPOCH, "n");
+        let refused: Outcome = Err(ErrorKind::transport(false, "connection refused"));
+        execution = match attempt.finish(refused, t0, 0.0) {
+            Next::Retry { execution, .. } => execution,
+            Next::FailOver { execution, error } => {
+                assert_eq!(execution.provider(), Provider::Dotdigital);
+                assert_eq!(execution.attempts(), 0);
+                break (execution, error);
+            }
+            other => panic!("nothing was sent: retry, then fail over: {other:?}"),
+        };
+    };
+    let (backup, primary_error) = error;
+    assert_eq!(primary_error.attempts(), 5);
+    let (_, _, attempt) = backup.attempt(t0, SystemTime::UNIX_EPOCH, "n");
+    let reset: Outcome = Err(ErrorKind::transport(true, "reset"));
+    let Next::Failed(err) = attempt.finish(reset, t0, 0.0) else {
+        panic!("the backup's failure ends the call");
+    };
+    assert_eq!(
+        err.primary().and_then(Error::provider),
+        Some(Provider::TeleSign)
+    );
+    assert!(err.message_may_have_been_sent());
+}
+
+#[test]
+fn default_timeouts_fit_the_providers() {
+    assert_eq!(
+        Timeouts::for_provider(Provider::TeleSign).overall,
+        Duration::from_secs(10)
+    );
+    assert!(Timeouts::for_provider(Provider::Dotdigital).overall >= Duration::from_secs(130));
+}

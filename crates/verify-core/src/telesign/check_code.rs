@@ -1,0 +1,164 @@
+//! `GET /v1/verify/{reference_id}?verify_code=N`: check the code the end
+//! user typed.
+
+use http::Method;
+
+use super::request::{self, check_code};
+use super::response;
+use super::{CodeState, ErrorCode, ReferenceId, TeleSignError};
+use crate::text::provider_text;
+use crate::validate::Validator;
+use crate::{
+    Code, Idempotency, Operation, Provider, ProviderConfig, ResponseError, Role, ValidationError,
+};
+
+/// Check the code the end user typed against a transaction.
+///
+/// A wrong, expired or exhausted code, and a transaction TeleSign does not
+/// know, are [`CodeCheck`] outcomes, not errors. A code that cannot be the
+/// one TeleSign sent (not 3 to 7 digits) is refused before a request exists:
+/// it would otherwise use up one of the end user's attempts.
+///
+/// ```
+/// use verify_core::telesign::{CheckCode, ReferenceId};
+/// use verify_core::Code;
+/// let id: ReferenceId = "0123456789ABCDEF0123456789ABCDEF".parse().unwrap();
+/// assert!(CheckCode::new(id.clone(), Code::new("12345")).validate().is_ok());
+/// assert!(CheckCode::new(id, Code::new("12a")).validate().is_err());
+/// ```
+#[derive(Clone, Debug)]
+pub struct CheckCode {
+    /// The transaction.
+    pub reference_id: ReferenceId,
+    /// The code the end user typed (redacted when printed).
+    pub code: Code,
+}
+
+/// What TeleSign said about a code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[must_use = "only `Valid` proves the user holds the phone"]
+pub enum CodeCheck {
+    /// `VALID`: the code is the one sent. It stays valid when checked again.
+    Valid,
+    /// `INVALID`: the code is wrong; the user may try again.
+    Invalid,
+    /// `EXPIRED`: the code is too old.
+    Expired,
+    /// `MAX_ATTEMPTS_EXCEEDED`: too many wrong codes.
+    TooManyAttempts,
+    /// TeleSign does not know the `reference_id` (never sent, or expired
+    /// and forgotten: HTTP 404 or -10001 naming `reference_id`).
+    NotFound,
+    /// A state this version does not know, described without secrets.
+    Unknown(String),
+}
+
+impl CodeCheck {
+    /// Whether the user proved they hold the phone.
+    pub fn is_valid(&self) -> bool {
+        *self == Self::Valid
+    }
+}
+
+impl From<&CodeState> for CodeCheck {
+    fn from(state: &CodeState) -> Self {
+        match state {
+            CodeState::Valid => Self::Valid,
+            CodeState::Invalid => Self::Invalid,
+            CodeState::Expired => Self::Expired,
+            CodeState::MaxAttemptsExceeded => Self::TooManyAttempts,
+            other => Self::Unknown(format!("code_state {}", provider_text(other.as_str()))),
+        }
+    }
+}
+
+impl CheckCode {
+    /// A check of `code` against `reference_id`.
+    pub fn new(reference_id: ReferenceId, code: Code) -> Self {
+        Self { reference_id, code }
+    }
+
+    /// Checks the code's shape (the reference id is valid by construction).
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        check_code(&mut v, Some(&self.code));
+        v.finish()
+    }
+}
+
+/// TeleSign's answer for an unknown `reference_id`: HTTP 404, or -10001
+/// naming `reference_id` (docs/PROTOCOL-DECISIONS.md).
+fn not_found(e: &TeleSignError) -> bool {
+    let invalid_id = e
+        .errors
+        .iter()
+        .any(|x| x.code == ErrorCode::InvalidParameter && x.description.contains("reference_id"));
+    let bare_404 = e.http_status == http::StatusCode::NOT_FOUND
+        && e.errors
+            .iter()
+            .all(|x| x.code == ErrorCode::InvalidParameter);
+    invalid_id || bare_404
+}
+
+impl Operation for CheckCode {
+    type Output = CodeCheck;
+
+    fn name(&self) -> &'static str {
+        "telesign.check"
+    }
+
+    fn provider(&self) -> Option<Provider> {
+        Some(Provider::TeleSign)
+    }
+
+    /// Each check TeleSign receives counts against the end user's attempts:
+    /// retried only when the request was never written.
+    fn idempotency(&self) -> Idempotency {
+        Idempotency::NotIdempotent
+    }
+
+    fn to_request(
+        &self,
+        config: &ProviderConfig,
+        _role: Role,
+    ) -> Result<http::Request<Vec<u8>>, ValidationError> {
+        let config = request::telesign_config(config)?;
+        self.validate()?;
+        Ok(request::build(
+            config,
+            Method::GET,
+            &request::transaction_path(&self.reference_id, Some(&self.code)),
+            Vec::new(),
+        ))
+    }
+
+    fn parse_response(
+        &self,
+        provider: Provider,
+        response: http::Response<&[u8]>,
+    ) -> Result<Self::Output, ResponseError> {
+        match response::parse(provider, response, response::Kind::Query) {
+            Ok(answer) => Ok(match &answer.verify {
+                Some(v) => CodeCheck::from(&v.code_state),
+                None => CodeCheck::Unknown("TeleSign sent no code_state".to_owned()),
+            }),
+            Err(ResponseError::TeleSign(e)) if not_found(&e) => Ok(CodeCheck::NotFound),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_check_is_not_idempotent() {
+        let id: ReferenceId = "0123456789ABCDEF0123456789ABCDEF".parse().unwrap();
+        assert_eq!(
+            CheckCode::new(id, Code::new("12345")).idempotency(),
+            Idempotency::NotIdempotent
+        );
+    }
+}

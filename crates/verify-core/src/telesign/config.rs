@@ -1,0 +1,175 @@
+//! Where TeleSign lives and who we are: the base URL, the credentials and
+//! the authentication method.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use base64::Engine as _;
+
+use super::signing::{self, AuthMethod};
+use crate::error::ConfigError;
+use crate::{ApiKey, BaseUrl};
+
+/// TeleSign's documented default base URL.
+pub const DEFAULT_BASE_URL: &str = "https://rest-ww.telesign.com";
+
+/// A TeleSign customer id and API key.
+///
+/// The key is base64-decoded when the credentials are built. HMAC signing
+/// needs the decoded key: a key that is not base64 is refused when a request
+/// is to be signed with HMAC ([`ConfigError::ApiKeyNotBase64`], before
+/// anything is sent), not reported as "Invalid Signature" by the server.
+/// Basic authentication sends the key as typed, so any key works with it.
+#[derive(Clone)]
+pub struct Credentials {
+    customer_id: String,
+    api_key: ApiKey,
+    /// HMAC-SHA256 keyed with the decoded key, cloned for each signature
+    /// (saves hashing the key's pads every time); `None` when the key is
+    /// not base64 (Basic authentication only).
+    mac: Option<hmac::Hmac<sha2::Sha256>>,
+    /// The Basic `Authorization` value, encoded once (marked sensitive).
+    basic: http::HeaderValue,
+}
+
+impl Credentials {
+    /// Checks and decodes the credentials.
+    ///
+    /// ```
+    /// use verify_core::telesign::Credentials;
+    /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=").is_ok());
+    /// // Not base64: fine for Basic authentication, refused for HMAC signing.
+    /// let basic_only = Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "not base64!").unwrap();
+    /// assert!(!basic_only.can_sign_hmac());
+    /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "").is_err());
+    /// ```
+    pub fn new(
+        customer_id: impl Into<String>,
+        api_key: impl Into<ApiKey>,
+    ) -> Result<Self, ConfigError> {
+        let customer_id = customer_id.into();
+        let api_key = api_key.into();
+        if customer_id.is_empty() {
+            return Err(ConfigError::EmptyCredential("customer_id"));
+        }
+        if !customer_id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b':')
+        {
+            return Err(ConfigError::InvalidCredential("customer_id"));
+        }
+        if api_key.expose_secret().is_empty() {
+            return Err(ConfigError::EmptyCredential("api_key"));
+        }
+        let decoded_key = base64::engine::general_purpose::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_allow_trailing_bits(true)
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        )
+        .decode(api_key.expose_secret().trim())
+        .ok();
+        let mut basic = http::HeaderValue::from_str(&signing::basic_authorization(
+            &customer_id,
+            api_key.expose_secret(),
+        ))
+        .map_err(|_| ConfigError::InvalidCredential("api_key"))?;
+        basic.set_sensitive(true);
+        Ok(Self {
+            customer_id,
+            api_key,
+            mac: decoded_key.as_deref().map(signing::keyed_mac),
+            basic,
+        })
+    }
+
+    /// The customer id.
+    pub fn customer_id(&self) -> &str {
+        &self.customer_id
+    }
+
+    /// The API key as given (base64 text).
+    pub fn api_key(&self) -> &ApiKey {
+        &self.api_key
+    }
+
+    /// Whether the key is base64, as HMAC signing needs.
+    pub fn can_sign_hmac(&self) -> bool {
+        self.mac.is_some()
+    }
+
+    /// A fresh HMAC-SHA256 state keyed with the decoded API key.
+    pub(crate) fn mac(&self) -> Result<hmac::Hmac<sha2::Sha256>, ConfigError> {
+        self.mac.clone().ok_or(ConfigError::ApiKeyNotBase64)
+    }
+
+    /// The Basic `Authorization` header value.
+    pub(crate) fn basic_header(&self) -> http::HeaderValue {
+        self.basic.clone()
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("customer_id", &self.customer_id)
+            .field("api_key", &self.api_key)
+            .finish()
+    }
+}
+
+/// Where TeleSign lives and how to authenticate to it.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The base URL (default [`DEFAULT_BASE_URL`]).
+    pub base_url: BaseUrl,
+    /// Customer id and API key.
+    pub credentials: Credentials,
+    /// Basic or HMAC (default HMAC).
+    pub auth_method: AuthMethod,
+}
+
+impl Config {
+    /// Settings for the default base URL, signing with HMAC.
+    pub fn new(credentials: Credentials) -> Self {
+        Self {
+            base_url: BaseUrl::new(DEFAULT_BASE_URL)
+                .unwrap_or_else(|_| unreachable!("the default base URL is valid")),
+            credentials,
+            auth_method: AuthMethod::Hmac,
+        }
+    }
+
+    /// The same settings with another base URL.
+    pub fn with_base_url(mut self, base_url: BaseUrl) -> Self {
+        self.base_url = base_url;
+        self
+    }
+
+    /// The same settings with another authentication method.
+    pub fn with_auth_method(mut self, auth_method: AuthMethod) -> Self {
+        self.auth_method = auth_method;
+        self
+    }
+
+    /// Whether these settings can sign a request: HMAC needs a base64 key.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        match self.auth_method {
+            AuthMethod::Hmac if !self.credentials.can_sign_hmac() => {
+                Err(ConfigError::ApiKeyNotBase64)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Signs `request` for `now` and `nonce` (see [`signing::sign`]).
+    pub fn authorize(
+        &self,
+        request: &mut http::Request<Vec<u8>>,
+        now: SystemTime,
+        nonce: &str,
+    ) -> Result<(), ConfigError> {
+        let date = httpdate::fmt_http_date(now);
+        signing::sign(request, &self.credentials, self.auth_method, &date, nonce)
+    }
+}

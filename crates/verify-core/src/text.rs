@@ -1,0 +1,225 @@
+//! Text from a provider, made safe to print: short, printable, and with
+//! anything that could be a code or a phone number masked.
+
+use std::fmt;
+
+/// A short, printable and secret-free excerpt of a response body.
+///
+/// At most [`Excerpt::MAX_CHARS`] characters; control characters are replaced
+/// and every run of three or more digits is masked, so a one-time code or a
+/// phone number echoed by a provider or a proxy never reaches a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Excerpt(String);
+
+impl Excerpt {
+    /// The longest excerpt kept, in characters.
+    pub const MAX_CHARS: usize = 160;
+
+    /// Builds an excerpt from raw body bytes (any bytes, any length).
+    pub fn new(body: &[u8]) -> Self {
+        // Never look at more than a few times what is kept.
+        let head = &body[..body.len().min(Self::MAX_CHARS * 4)];
+        Self(
+            provider_text(&String::from_utf8_lossy(head))
+                .trim()
+                .to_owned(),
+        )
+    }
+
+    /// The excerpt as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Text a provider sent (a description, an unknown enum value, a body
+/// excerpt), made safe to print: at most [`Excerpt::MAX_CHARS`] characters
+/// (then `…`), control characters replaced by spaces, and every run of three
+/// or more digits masked.
+pub fn provider_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(Excerpt::MAX_CHARS + 4));
+    for (taken, c) in text.chars().enumerate() {
+        if taken == Excerpt::MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    mask_digit_runs(&out)
+}
+
+/// Replaces every run of three or more ASCII digits with `***`, counting
+/// digits split by single separators (a space, `-` or `.`) as one run.
+///
+/// Provider descriptions can echo a parameter's value ("Invalid Request:
+/// verify_code Parameter: 1234567", or "12 34 56", "1-2-3-4-5-6"); this keeps
+/// codes and numbers out of errors and logs.
+///
+/// ```
+/// use verify_core::text::mask_digit_runs;
+/// assert_eq!(mask_digit_runs("code 1234567, 12 34 56 or 1-2-3-4-5-6"), "code ***, *** or ***");
+/// assert_eq!(mask_digit_runs("v1 at 12:30, 1-2"), "v1 at 12:30, 1-2");
+/// ```
+pub fn mask_digit_runs(text: &str) -> String {
+    let is_separator = |c: char| matches!(c, ' ' | '-' | '.');
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // A run: digits, each group joined to the next by one separator.
+        let start = i;
+        let mut end = i;
+        let mut digits = 0;
+        while end < chars.len() && chars[end].is_ascii_digit() {
+            digits += 1;
+            end += 1;
+            if end + 1 < chars.len() && is_separator(chars[end]) && chars[end + 1].is_ascii_digit()
+            {
+                end += 1;
+            }
+        }
+        if digits >= 3 {
+            out.push_str("***");
+        } else {
+            out.extend(&chars[start..end]);
+        }
+        i = end;
+    }
+    out
+}
+
+/// A timestamp from the provider (`updated_on`, `submit_timestamp`): kept
+/// as sent when it is an ISO 8601 date-time (`2016-12-14T18:20:12Z`, with
+/// optional fraction and offset), which cannot carry anything else;
+/// otherwise masked like any [`provider_text`].
+pub fn provider_timestamp(text: &str) -> String {
+    let b = text.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let shaped = b.len() >= 19
+        && b.len() <= 40
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't' | b' ')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[19..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'Z' | b'z' | b'+' | b'-' | b':'));
+    if shaped {
+        text.to_owned()
+    } else {
+        provider_text(text)
+    }
+}
+
+/// Masks every string in a JSON value as [`provider_text`] does, and every
+/// number of three or more digits (replaced by the string `"***"`): a
+/// provider's free-form JSON can carry a code in either form.
+pub fn mask_json(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(provider_text(&s)),
+        Value::Number(n) => {
+            let digits = n.to_string().bytes().filter(u8::is_ascii_digit).count();
+            if digits >= 3 {
+                Value::String("***".to_owned())
+            } else {
+                Value::Number(n)
+            }
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(mask_json).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (provider_text(&k), mask_json(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_text_is_short_printable_and_masks_digits() {
+        let long = format!("Invalid\r\nRequest: {}\u{0}", "x".repeat(1 << 20));
+        let text = provider_text(&long);
+        assert!(
+            text.chars().count() <= Excerpt::MAX_CHARS + 1,
+            "{}",
+            text.len()
+        );
+        assert!(text.ends_with('…'));
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert_eq!(
+            provider_text("Invalid Request: verify_code Parameter: 1234567\n"),
+            "Invalid Request: verify_code Parameter: *** "
+        );
+    }
+
+    #[test]
+    fn a_huge_telesign_description_stays_short() {
+        let body = format!(
+            r#"{{"status":{{"code":500,"description":"x"}},"errors":[{{"code":-10001,"description":"{}\n{}"}}]}}"#,
+            "a".repeat(20_000),
+            "b".repeat(20_000)
+        );
+        let op = crate::telesign::SendSms::new("15555550100");
+        let response = http::Response::builder()
+            .status(400)
+            .body(body.as_bytes())
+            .unwrap();
+        let e =
+            crate::Operation::parse_response(&op, crate::Provider::TeleSign, response).unwrap_err();
+        assert!(
+            matches!(e, crate::ResponseError::TeleSign(_)),
+            "the description is read, not refused: {e}"
+        );
+        let shown = e.to_string();
+        assert!(shown.len() < 1000, "{}", shown.len());
+        assert!(!shown.contains('\n'));
+    }
+
+    #[test]
+    fn excerpt_is_short_printable_and_masks_digits() {
+        let e = Excerpt::new(b"<html>\r\n<h1>502 Bad Gateway</h1> code 1234567 at 12</html>");
+        assert_eq!(
+            e.as_str(),
+            "<html>  <h1>*** Bad Gateway</h1> code *** at 12</html>"
+        );
+        let long = vec![b'a'; 10_000_000];
+        assert_eq!(
+            Excerpt::new(&long).as_str().chars().count(),
+            Excerpt::MAX_CHARS + 1
+        );
+        assert_eq!(
+            Excerpt::new(&[0xff, 0xfe, 0x00]).as_str(),
+            "\u{fffd}\u{fffd}"
+        );
+    }
+}
