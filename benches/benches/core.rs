@@ -127,7 +127,7 @@ fn operations(c: &mut Criterion) {
     bench_call(c, "telesign_sms", &ts, &sms, &response(200, SEND_OK));
     let call = SendCall::new("15555550100").verify_code(Code::new("12345"));
     bench_op(c, "telesign_call", &ts, &call, &response(200, SEND_OK));
-    let status = CheckCode::new(reference_id.clone(), Code::new("12345"));
+    let status = CheckCode::new(reference_id, Code::new("12345"));
     bench_op(
         c,
         "telesign_status",

@@ -57,7 +57,7 @@ fn fixture() -> Fixture {
     let reference_id = sent.reference_id;
     let url = format!("{}/v1/verify/{}", sandbox.base_url(), reference_id.as_str());
     let provider = verify_core::ProviderConfig::from(config.clone());
-    let mut request = GetStatus::new(reference_id.clone())
+    let mut request = GetStatus::new(reference_id)
         .to_request(&provider, verify_core::Role::Primary)
         .expect("a valid request");
     provider
@@ -134,7 +134,7 @@ fn end_to_end(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("a runtime");
-    let op = Arc::new(GetStatus::new(f.reference_id.clone()));
+    let op = Arc::new(GetStatus::new(f.reference_id));
 
     let mut g = c.benchmark_group("sequential");
     g.throughput(Throughput::Elements(1));

@@ -23,15 +23,15 @@ pub fn telesign_send_check_complete<H: Harness>(h: &H) {
     assert_eq!(sb.messages_to(PHONE).len(), 1);
     let code = code_of(&sb, PHONE);
 
-    let check = CheckCode::new(sent.reference_id.clone(), Code::new(wrong(&code)));
+    let check = CheckCode::new(sent.reference_id, Code::new(wrong(&code)));
     assert_eq!(
         h.execute(&client, &check).expect("check"),
         CodeCheck::Invalid
     );
-    let check = CheckCode::new(sent.reference_id.clone(), Code::new(code));
+    let check = CheckCode::new(sent.reference_id, Code::new(code));
     assert_eq!(h.execute(&client, &check).expect("check"), CodeCheck::Valid);
     let completed = h
-        .execute(&client, &Complete::new(sent.reference_id.clone()))
+        .execute(&client, &Complete::new(sent.reference_id))
         .expect("completion");
     assert_eq!(completed.reference_id, sent.reference_id);
     assert_eq!(sb.messages().len(), 1, "checks send nothing");
@@ -48,13 +48,13 @@ pub fn dotdigital_send_and_validate<H: Harness>(h: &H) {
     assert_eq!(sb.messages_to(UK_PHONE).len(), 1);
     let code = code_of(&sb, UK_PHONE);
 
-    let validate = ValidateCode::new(sent.request_id.clone(), Code::new(wrong(&code)));
+    let validate = ValidateCode::new(sent.request_id, Code::new(wrong(&code)));
     let bad = h.execute(&client, &validate).expect("validate");
     assert!(
         matches!(bad, ValidateOutcome::Code(ref v) if v.status == CodeStatus::NotVerified),
         "{bad:?}"
     );
-    let validate = ValidateCode::new(sent.request_id.clone(), Code::new(code));
+    let validate = ValidateCode::new(sent.request_id, Code::new(code));
     let good = h.execute(&client, &validate).expect("validate");
     assert!(
         matches!(good, ValidateOutcome::Code(ref v) if v.status == CodeStatus::Verified),

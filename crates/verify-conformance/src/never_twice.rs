@@ -24,7 +24,7 @@ pub fn a_code_check_is_not_repeated_once_written_but_a_status_query_is<H: Harnes
     let code = code_of(&sb, PHONE);
 
     sb.inject(Route::TeleSignStatus, Fault::CloseAfterProcessing, 1);
-    let check = CheckCode::new(sent.reference_id.clone(), Code::new(wrong(&code)));
+    let check = CheckCode::new(sent.reference_id, Code::new(wrong(&code)));
     let err = h
         .execute(&client, &check)
         .expect_err("closed after processing");
@@ -32,7 +32,7 @@ pub fn a_code_check_is_not_repeated_once_written_but_a_status_query_is<H: Harnes
     assert!(!err.message_may_have_been_sent(), "a check sends nothing");
 
     sb.inject(Route::TeleSignStatus, Fault::CloseAfterProcessing, 1);
-    h.execute(&client, &GetStatus::new(sent.reference_id.clone()))
+    h.execute(&client, &GetStatus::new(sent.reference_id))
         .expect("the second attempt answers");
 
     let check = CheckCode::new(sent.reference_id, Code::new(code));

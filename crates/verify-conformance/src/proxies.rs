@@ -28,7 +28,7 @@ pub fn a_flow_goes_through_the_proxy<H: Harness>(h: &H) {
         .execute(&client, &SendSms::new(PHONE))
         .expect("sent through the proxy");
     let code = code_of(&sb, PHONE);
-    let wrong_check = CheckCode::new(sent.reference_id.clone(), Code::new(wrong(&code)));
+    let wrong_check = CheckCode::new(sent.reference_id, Code::new(wrong(&code)));
     assert_eq!(
         h.execute(&client, &wrong_check).expect("checked"),
         CodeCheck::Invalid

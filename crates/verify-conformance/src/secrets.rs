@@ -24,7 +24,7 @@ pub fn errors_and_logs_carry_no_secrets<H: Harness>(h: &H) {
         let code = code_of(&sb, PHONE);
         sb.inject(Route::TeleSignStatus, Fault::CloseBeforeProcessing, 4);
         let retried = h
-            .execute(&client, &GetStatus::new(sent.reference_id.clone()))
+            .execute(&client, &GetStatus::new(sent.reference_id))
             .expect_err("closed three times");
         assert_eq!(retried.attempts(), 3);
         let check = CheckCode::new(sent.reference_id, Code::new(code));

@@ -178,7 +178,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .chars()
         .map(|d| if d == '0' { '1' } else { '0' })
         .collect();
-    let check = CheckCode::new(sent.reference_id.clone(), Code::new(mistyped));
+    let check = CheckCode::new(sent.reference_id, Code::new(mistyped));
     let outcome = client.execute(&check)?;
     assert_eq!(outcome, CodeCheck::Invalid);
     println!("a mistyped code: {outcome:?}");

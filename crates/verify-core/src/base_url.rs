@@ -101,9 +101,18 @@ impl BaseUrl {
     /// `path_and_query` must already be percent-encoded; the core only passes
     /// paths built from validated parts.
     pub fn join(&self, path_and_query: &str) -> http::Uri {
-        let mut joined = String::with_capacity(self.prefix.len() + path_and_query.len());
+        self.join_parts(&[path_and_query])
+    }
+
+    /// [`join`](Self::join) with the path and query given in pieces,
+    /// concatenated once (no intermediate string).
+    pub(crate) fn join_parts(&self, parts: &[&str]) -> http::Uri {
+        let len = self.prefix.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+        let mut joined = String::with_capacity(len);
         joined.push_str(&self.prefix);
-        joined.push_str(path_and_query);
+        for part in parts {
+            joined.push_str(part);
+        }
         let mut parts = http::uri::Parts::default();
         parts.scheme = Some(self.scheme.clone());
         parts.authority = Some(self.authority.clone());

@@ -39,6 +39,7 @@ mod code_table;
 pub mod dotdigital;
 pub mod driver;
 mod error;
+mod json;
 pub mod neutral;
 mod operation;
 pub mod redact;

@@ -49,6 +49,11 @@ impl fmt::Display for Excerpt {
 /// (then `…`), control characters replaced by spaces, and every run of three
 /// or more digits masked.
 pub fn provider_text(text: &str) -> String {
+    // Most provider text is short, printable and digit-free enough to keep
+    // as it is: one copy, no masking pass.
+    if text.len() <= Excerpt::MAX_CHARS && !needs_masking(text) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len().min(Excerpt::MAX_CHARS + 4));
     for (taken, c) in text.chars().enumerate() {
         if taken == Excerpt::MAX_CHARS {
@@ -58,6 +63,31 @@ pub fn provider_text(text: &str) -> String {
         out.push(if c.is_control() { ' ' } else { c });
     }
     mask_digit_runs(&out)
+}
+
+/// Whether [`provider_text`] would change `text` beyond its length: a
+/// control character, or three digits in a row (separators included).
+fn needs_masking(text: &str) -> bool {
+    let mut digits = 0;
+    let mut after_separator = false;
+    for c in text.chars() {
+        if c.is_control() {
+            return true;
+        }
+        if c.is_ascii_digit() {
+            digits += 1;
+            after_separator = false;
+            if digits >= 3 {
+                return true;
+            }
+        } else if matches!(c, ' ' | '-' | '.') && digits > 0 && !after_separator {
+            after_separator = true;
+        } else {
+            digits = 0;
+            after_separator = false;
+        }
+    }
+    false
 }
 
 /// Replaces every run of three or more ASCII digits with `***`, counting

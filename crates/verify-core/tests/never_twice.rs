@@ -171,10 +171,10 @@ fn for_every_operation(http: u16, body: &[u8], nothing_sent: bool, case: &str) {
         case,
     );
     check(&Start::new("15555550100"), http, body, nothing_sent, case);
-    check(&GetStatus::new(id.clone()), http, body, nothing_sent, case);
-    let code_check = CheckCode::new(id.clone(), Code::new("12345"));
+    check(&GetStatus::new(id), http, body, nothing_sent, case);
+    let code_check = CheckCode::new(id, Code::new("12345"));
     check(&code_check, http, body, nothing_sent, case);
-    check(&Complete::new(id.clone()), http, body, nothing_sent, case);
+    check(&Complete::new(id), http, body, nothing_sent, case);
     let neutral = Check::new(id.into(), Code::new("12345"));
     check(&neutral, http, body, nothing_sent, case);
 }

@@ -27,7 +27,7 @@ async fn the_readme_flow_with_await() -> Result<(), Box<dyn std::error::Error>> 
 
     let sent = client.execute(&SendSms::new("15555550100")).await?;
     let reference_id: ReferenceId = sent.reference_id;
-    let wrong = CheckCode::new(reference_id.clone(), Code::new("0000000"));
+    let wrong = CheckCode::new(reference_id, Code::new("0000000"));
     assert_eq!(client.execute(&wrong).await?, CodeCheck::Invalid);
     let typed = sandbox.messages_to("15555550100")[0].code.clone();
     let right = CheckCode::new(reference_id, Code::new(typed));

@@ -26,12 +26,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .code;
 
     // A wrong code is an outcome, not an error: the user may try again.
-    let check = CheckCode::new(sent.reference_id.clone(), Code::new(mistyped(&code)));
+    let check = CheckCode::new(sent.reference_id, Code::new(mistyped(&code)));
     match client.execute(&check)? {
         CodeCheck::Invalid => println!("a mistyped code: invalid, try again"),
         other => return Err(format!("a mistyped code: {other:?}").into()),
     }
-    let check = CheckCode::new(sent.reference_id.clone(), Code::new(code));
+    let check = CheckCode::new(sent.reference_id, Code::new(code));
     match client.execute(&check)? {
         CodeCheck::Valid => println!("the right code: verified"),
         other => return Err(format!("the right code: {other:?}").into()),

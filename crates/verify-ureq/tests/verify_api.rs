@@ -36,7 +36,7 @@ fn a_process_falls_back_and_is_finalized() {
 
     sb.clock().advance(Duration::from_secs(31));
     let seen = client
-        .execute(&GetVerification::new(created.reference_id.clone()))
+        .execute(&GetVerification::new(created.reference_id))
         .expect("retrieved");
     assert_eq!(seen.inner_methods[0].state, State::Skipped);
     assert_eq!(seen.inner_methods[1].state, State::Ongoing);
@@ -46,18 +46,18 @@ fn a_process_falls_back_and_is_finalized() {
         .find(|m| m.channel == Channel::Whatsapp)
         .expect("the fallback's message");
 
-    let id = created.reference_id.clone();
-    let wrong = FinalizeVerification::new(id.clone(), Code::new("000000"));
+    let id = created.reference_id;
+    let wrong = FinalizeVerification::new(id, Code::new("000000"));
     assert_eq!(
         client.execute(&wrong).expect("finalized"),
         Finalization::WrongCode
     );
-    let right = FinalizeVerification::new(id.clone(), Code::new(whatsapp.code.clone()));
+    let right = FinalizeVerification::new(id, Code::new(whatsapp.code.clone()));
     assert_eq!(
         client.execute(&right).expect("finalized"),
         Finalization::Verified
     );
-    let again = FinalizeVerification::new(id.clone(), Code::new(whatsapp.code.clone()));
+    let again = FinalizeVerification::new(id, Code::new(whatsapp.code.clone()));
     assert_eq!(
         client.execute(&again).expect("finalized"),
         Finalization::NotFoundOrFinished

@@ -17,15 +17,16 @@ use crate::validate::ValidationError;
 /// assert_eq!(id.as_str(), "0bd57dc3-580c-4c1d-8aee-2ff79bd8633c");
 /// assert!("0bd57dc3/../validate".parse::<RequestId>().is_err());
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(String);
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId([u8; 36]);
 
 impl RequestId {
     /// Checks that `value` is a GUID (8-4-4-4-12 hexadecimal digits).
-    pub fn new(value: impl Into<String>) -> Result<Self, ValidationError> {
-        let value = value.into();
-        if is_guid(&value) {
-            Ok(Self(value))
+    pub fn new(value: impl AsRef<str>) -> Result<Self, ValidationError> {
+        // Kept inline: 36 ASCII bytes, no allocation to make or copy.
+        let value = value.as_ref();
+        if let (true, Ok(bytes)) = (is_guid(value), <[u8; 36]>::try_from(value.as_bytes())) {
+            Ok(Self(bytes))
         } else {
             Err(ValidationError::single(
                 "requestId",
@@ -36,7 +37,8 @@ impl RequestId {
 
     /// The identifier as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Checked as ASCII when built.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -62,25 +64,25 @@ impl FromStr for RequestId {
 
 impl fmt::Debug for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RequestId").field(&self.0).finish()
+        f.debug_tuple("RequestId").field(&self.as_str()).finish()
     }
 }
 
 impl fmt::Display for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl serde::Serialize for RequestId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> serde::Deserialize<'de> for RequestId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
+        let s = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
         Self::new(s).map_err(|_| {
             serde::de::Error::custom("requestId must be a GUID (8-4-4-4-12 hexadecimal digits)")
         })

@@ -1,6 +1,7 @@
 //! dotdigital's answers: the VerifyCode object, its enums, the identifier of
 //! a verification, and the parsing of every documented response.
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use crate::Provider;
@@ -98,15 +99,19 @@ pub struct VerifyCode {
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RawVerifyCode {
-    request_id: String,
-    phone_number: String,
-    status: String,
-    number_status: String,
-    #[serde(default)]
-    created: Option<serde_json::Value>,
-    #[serde(default)]
-    verified: Option<serde_json::Value>,
+struct RawVerifyCode<'a> {
+    #[serde(borrow, default, deserialize_with = "crate::json::text")]
+    request_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "crate::json::text")]
+    phone_number: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "crate::json::text")]
+    status: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "crate::json::text")]
+    number_status: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "crate::json::lenient_text")]
+    created: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "crate::json::lenient_text")]
+    verified: Option<Cow<'a, str>>,
 }
 
 #[derive(serde::Deserialize)]
@@ -126,11 +131,8 @@ enum RawFailures {
     One(RawFailure),
 }
 
-fn time(value: Option<serde_json::Value>) -> Option<SystemTime> {
-    match value {
-        Some(serde_json::Value::String(s)) => parse_time(s.trim()),
-        _ => None,
-    }
+fn time(value: Option<Cow<'_, str>>) -> Option<SystemTime> {
+    value.and_then(|s| parse_time(s.trim()))
 }
 
 /// An RFC 3339 date-time: `Z`, an explicit `±hh:mm` offset, or no zone
@@ -212,13 +214,23 @@ pub(crate) fn parse(
             let raw: RawVerifyCode = serde_json::from_slice(body).map_err(|e| {
                 unexpected(&format!("not a VerifyCode object ({})", json_problem(&e)))
             })?;
-            let request_id = RequestId::new(raw.request_id)
+            let (Some(request_id), Some(phone_number), Some(code_status), Some(number_status)) = (
+                raw.request_id,
+                raw.phone_number,
+                raw.status,
+                raw.number_status,
+            ) else {
+                return Err(unexpected(
+                    "a VerifyCode needs requestId, phoneNumber, status and numberStatus",
+                ));
+            };
+            let request_id = RequestId::new(&*request_id)
                 .map_err(|_| unexpected("the VerifyCode's requestId is not a GUID"))?;
             Ok(Parsed::Code(VerifyCode {
                 request_id,
-                phone_number: raw.phone_number,
-                status: CodeStatus::parse(&raw.status),
-                number_status: NumberStatus::parse(&raw.number_status),
+                phone_number: phone_number.into_owned(),
+                status: CodeStatus::parse(&code_status),
+                number_status: NumberStatus::parse(&number_status),
                 created: time(raw.created),
                 verified: time(raw.verified),
             }))

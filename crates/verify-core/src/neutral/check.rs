@@ -137,13 +137,13 @@ impl Operation for Check {
     ) -> Result<http::Request<Vec<u8>>, ValidationError> {
         let built = match (&self.id, config) {
             (VerificationId::TeleSign(id), ProviderConfig::TeleSign(_)) => {
-                CheckCode::new(id.clone(), self.code.clone()).to_request(config, role)
+                CheckCode::new(*id, self.code.clone()).to_request(config, role)
             }
             (VerificationId::TeleSignVerify(id), ProviderConfig::TeleSignVerify(_)) => {
-                FinalizeVerification::new(id.clone(), self.code.clone()).to_request(config, role)
+                FinalizeVerification::new(*id, self.code.clone()).to_request(config, role)
             }
             (VerificationId::Dotdigital(id), ProviderConfig::Dotdigital(_)) => {
-                ValidateCode::new(id.clone(), self.code.clone()).to_request(config, role)
+                ValidateCode::new(*id, self.code.clone()).to_request(config, role)
             }
             _ => {
                 return Err(crate::operation::wrong_provider(
@@ -161,15 +161,13 @@ impl Operation for Check {
         response: http::Response<&[u8]>,
     ) -> Result<CheckOutcome, ResponseError> {
         match &self.id {
-            VerificationId::TeleSign(id) => CheckCode::new(id.clone(), self.code.clone())
+            VerificationId::TeleSign(id) => CheckCode::new(*id, self.code.clone())
                 .parse_response(Provider::TeleSign, response)
                 .map(CheckOutcome::from),
-            VerificationId::TeleSignVerify(id) => {
-                FinalizeVerification::new(id.clone(), self.code.clone())
-                    .parse_response(Provider::TeleSignVerify, response)
-                    .map(CheckOutcome::from)
-            }
-            VerificationId::Dotdigital(id) => ValidateCode::new(id.clone(), self.code.clone())
+            VerificationId::TeleSignVerify(id) => FinalizeVerification::new(*id, self.code.clone())
+                .parse_response(Provider::TeleSignVerify, response)
+                .map(CheckOutcome::from),
+            VerificationId::Dotdigital(id) => ValidateCode::new(*id, self.code.clone())
                 .parse_response(Provider::Dotdigital, response)
                 .map(CheckOutcome::from),
         }

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use subtle::ConstantTimeEq;
 
-use super::response::{Status, VerifyInfo, parse_body};
+use super::response::{Body, Status, VerifyInfo, parse_body};
 use super::{ApiError, Credentials, ReferenceId, signing};
 use crate::MAX_BODY_BYTES;
 use crate::text::Excerpt;
@@ -159,20 +159,20 @@ pub fn parse_report(body: &[u8]) -> Result<DeliveryReport, CallbackRejection> {
         reason,
         excerpt: Excerpt::new(body),
     };
-    let parsed = parse_body(body).map_err(malformed)?;
+    let mut parsed = parse_body(body).map_err(malformed)?;
     let reference_id = parsed
         .checked_reference_id()
         .map_err(|r| malformed(r.to_owned()))?
         .ok_or_else(|| malformed("no reference_id".to_owned()))?;
     Ok(DeliveryReport {
         reference_id,
+        submit_timestamp: Body::timestamp(parsed.submit_timestamp.as_ref()),
+        resource_uri: Body::text(parsed.resource_uri.as_ref()),
+        sub_resource: Body::text(parsed.sub_resource.as_ref()),
+        additional_info: parsed.additional_info(),
         status: parsed.status,
         verify: parsed.verify,
-        submit_timestamp: parsed.submit_timestamp,
         errors: parsed.errors,
-        resource_uri: parsed.resource_uri,
-        sub_resource: parsed.sub_resource,
-        additional_info: parsed.additional_info,
     })
 }
 

@@ -128,7 +128,13 @@ impl Operation for CheckCode {
         Ok(request::build(
             config,
             Method::GET,
-            &request::transaction_path(&self.reference_id, Some(&self.code)),
+            // Validated as digits: nothing to percent-encode.
+            &[
+                "/v1/verify/",
+                self.reference_id.as_str(),
+                "?verify_code=",
+                self.code.expose_secret(),
+            ],
             Vec::new(),
         ))
     }

@@ -52,9 +52,7 @@ impl Operation for Complete {
         _role: Role,
     ) -> Result<http::Request<Vec<u8>>, ValidationError> {
         let config = request::telesign_config(config)?;
-        let mut path = String::with_capacity(64);
-        path.push_str("/v1/verify/completion/");
-        path.push_str(self.reference_id.as_str());
+        let path = ["/v1/verify/completion/", self.reference_id.as_str()];
         Ok(request::build(config, Method::PUT, &path, Vec::new()))
     }
 

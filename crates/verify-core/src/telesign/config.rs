@@ -10,6 +10,30 @@ use super::signing::{self, AuthMethod};
 use crate::error::ConfigError;
 use crate::{ApiKey, BaseUrl};
 
+/// `now` as an HTTP date (`Wed, 14 Dec 2016 18:20:12 GMT`, always 29
+/// bytes), written on the stack: signing allocates nothing for it.
+pub(crate) fn http_date(now: SystemTime) -> DateText {
+    use std::io::Write as _;
+    // An HTTP date covers 1970 to 9999: any other time is brought into
+    // that range rather than panicking (a server refuses it anyway).
+    let last = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(253_402_300_799);
+    let now = now.clamp(SystemTime::UNIX_EPOCH, last);
+    let mut text = DateText([b' '; 29]);
+    let _ = write!(&mut text.0[..], "{}", httpdate::HttpDate::from(now));
+    text
+}
+
+/// An HTTP date's 29 bytes.
+pub(crate) struct DateText([u8; 29]);
+
+impl std::ops::Deref for DateText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
 /// TeleSign's documented default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://rest-ww.telesign.com";
 
@@ -169,7 +193,30 @@ impl Config {
         now: SystemTime,
         nonce: &str,
     ) -> Result<(), ConfigError> {
-        let date = httpdate::fmt_http_date(now);
-        signing::sign(request, &self.credentials, self.auth_method, &date, nonce)
+        signing::sign(
+            request,
+            &self.credentials,
+            self.auth_method,
+            &http_date(now),
+            nonce,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn any_time_signs_without_panicking() {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_481_739_612);
+        assert_eq!(&*http_date(at), "Wed, 14 Dec 2016 18:20:12 GMT");
+        assert_eq!(
+            &*http_date(SystemTime::UNIX_EPOCH - Duration::from_secs(1)),
+            "Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::MAX / 4);
+        assert_eq!(&*http_date(far), "Fri, 31 Dec 9999 23:59:59 GMT");
     }
 }

@@ -55,7 +55,7 @@ impl Operation for GetStatus {
         Ok(request::build(
             config,
             Method::GET,
-            &request::transaction_path(&self.reference_id, None),
+            &["/v1/verify/", self.reference_id.as_str()],
             Vec::new(),
         ))
     }

@@ -22,6 +22,7 @@ mod ucid;
 pub use check_code::{CheckCode, CodeCheck};
 pub use codes::{CodeState, ErrorCode, StatusCode};
 pub use complete::Complete;
+pub(crate) use config::http_date;
 pub use config::{Config, Credentials, DEFAULT_BASE_URL};
 pub use error::{ApiError, TeleSignError};
 pub use get_status::GetStatus;

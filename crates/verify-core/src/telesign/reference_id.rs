@@ -15,8 +15,8 @@ use crate::ValidationError;
 /// assert_eq!(id.as_str(), "0123456789ABCDEF0123456789ABCDEF");
 /// assert!("../../v1/other".parse::<ReferenceId>().is_err());
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ReferenceId(String);
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReferenceId([u8; ReferenceId::LEN]);
 
 impl ReferenceId {
     /// The number of hexadecimal digits in a reference id.
@@ -24,10 +24,10 @@ impl ReferenceId {
 
     /// Checks `value` and wraps it.
     pub fn new(value: &str) -> Result<Self, ValidationError> {
-        if Self::is_valid(value) {
-            Ok(Self(value.to_owned()))
-        } else {
-            Err(ValidationError::single("reference_id", Self::RULE))
+        // Kept inline: 32 ASCII bytes, no allocation to make or copy.
+        match <[u8; Self::LEN]>::try_from(value.as_bytes()) {
+            Ok(bytes) if Self::is_valid(value) => Ok(Self(bytes)),
+            _ => Err(ValidationError::single("reference_id", Self::RULE)),
         }
     }
 
@@ -41,7 +41,8 @@ impl ReferenceId {
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Checked as ASCII hexadecimal digits when built.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -57,11 +58,7 @@ impl TryFrom<String> for ReferenceId {
     type Error = ValidationError;
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        if Self::is_valid(&value) {
-            Ok(Self(value))
-        } else {
-            Err(ValidationError::single("reference_id", Self::RULE))
-        }
+        Self::new(&value)
     }
 }
 
@@ -75,38 +72,38 @@ impl TryFrom<&str> for ReferenceId {
 
 impl From<ReferenceId> for String {
     fn from(id: ReferenceId) -> Self {
-        id.0
+        id.as_str().to_owned()
     }
 }
 
 impl AsRef<str> for ReferenceId {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl fmt::Debug for ReferenceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ReferenceId").field(&self.0).finish()
+        f.debug_tuple("ReferenceId").field(&self.as_str()).finish()
     }
 }
 
 impl fmt::Display for ReferenceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl serde::Serialize for ReferenceId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> serde::Deserialize<'de> for ReferenceId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        Self::try_from(s).map_err(|_| serde::de::Error::custom(Self::RULE))
+        let s = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Self::new(&s).map_err(|_| serde::de::Error::custom(Self::RULE))
     }
 }
 

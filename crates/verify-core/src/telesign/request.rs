@@ -29,13 +29,15 @@ pub(crate) fn telesign_config(config: &ProviderConfig) -> Result<&Config, Valida
 pub(crate) fn build(
     config: &Config,
     method: Method,
-    path_and_query: &str,
+    path_and_query: &[&str],
     body: Vec<u8>,
 ) -> Request<Vec<u8>> {
     let with_body = method == Method::POST || method == Method::PUT;
     let mut request = Request::new(body);
     *request.method_mut() = method;
-    *request.uri_mut() = config.base_url.join(path_and_query);
+    *request.uri_mut() = config.base_url.join_parts(path_and_query);
+    // Room for every header a signed request carries: no growing later.
+    *request.headers_mut() = http::HeaderMap::with_capacity(8);
     let headers = request.headers_mut();
     if with_body {
         headers.insert(
@@ -51,26 +53,15 @@ pub(crate) fn build(
     request
 }
 
-/// `/v1/verify/{reference_id}[?verify_code=N]`: a transaction, and the
-/// code to check against it (validated as digits: nothing to encode).
-pub(crate) fn transaction_path(reference_id: &super::ReferenceId, code: Option<&Code>) -> String {
-    let mut p = String::with_capacity(64);
-    p.push_str("/v1/verify/");
-    p.push_str(reference_id.as_str());
-    if let Some(code) = code {
-        p.push_str("?verify_code=");
-        p.push_str(code.expose_secret());
-    }
-    p
-}
-
-/// Encodes form fields in the given order.
+/// Encodes form fields in the given order, into one buffer sized for the
+/// worst case (every byte percent-encoded), so it never grows.
 pub(crate) fn encode_form(fields: &[(&'static str, &str)]) -> Vec<u8> {
-    // Serializing a slice of string pairs cannot fail; an empty body is the
-    // harmless fallback.
-    serde_urlencoded::to_string(fields)
-        .unwrap_or_default()
-        .into_bytes()
+    let worst: usize = fields.iter().map(|(k, v)| k.len() + 3 * v.len() + 2).sum();
+    let mut form = form_urlencoded::Serializer::new(String::with_capacity(worst));
+    for (name, value) in fields {
+        form.append_pair(name, value);
+    }
+    form.finish().into_bytes()
 }
 
 pub(crate) fn bool_str(value: bool) -> &'static str {

@@ -42,11 +42,13 @@ pub struct VerifyInfo {
 /// A successful TeleSign answer, before each operation takes what it
 /// returns from it.
 #[derive(Clone, Debug)]
-pub(crate) struct Answer {
+pub(crate) struct Answer<'a> {
     pub(crate) reference_id: Option<ReferenceId>,
-    pub(crate) sub_resource: Option<String>,
+    /// Raw: masked only by an operation that keeps it.
+    pub(crate) sub_resource: Option<Cow<'a, str>>,
     pub(crate) status: Status,
     pub(crate) verify: Option<VerifyInfo>,
+    /// Raw: masked only by an operation that keeps it.
     pub(crate) additional_info: Option<serde_json::Value>,
     pub(crate) http_status: http::StatusCode,
 }
@@ -92,10 +94,10 @@ pub struct Completed {
     pub status: Status,
 }
 
-impl Answer {
+impl Answer<'_> {
     /// The answer's reference id, or the one the request was about.
     pub(crate) fn reference_id_or(&self, asked: &ReferenceId) -> ReferenceId {
-        self.reference_id.clone().unwrap_or_else(|| asked.clone())
+        self.reference_id.unwrap_or(*asked)
     }
 }
 
@@ -112,10 +114,12 @@ pub(crate) enum Kind {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawBody<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::json::text")]
     reference_id: Option<Cow<'a, str>>,
-    resource_uri: Option<String>,
-    sub_resource: Option<String>,
+    #[serde(borrow, deserialize_with = "crate::json::text")]
+    resource_uri: Option<Cow<'a, str>>,
+    #[serde(borrow, deserialize_with = "crate::json::text")]
+    sub_resource: Option<Cow<'a, str>>,
     #[serde(borrow)]
     errors: Option<Vec<RawError<'a>>>,
     #[serde(borrow)]
@@ -123,14 +127,15 @@ struct RawBody<'a> {
     #[serde(borrow)]
     verify: Option<RawVerify<'a>>,
     additional_info: Option<serde_json::Value>,
-    submit_timestamp: Option<String>,
+    #[serde(borrow, deserialize_with = "crate::json::text")]
+    submit_timestamp: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawError<'a> {
     code: Option<i64>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::json::text")]
     description: Option<Cow<'a, str>>,
 }
 
@@ -138,32 +143,36 @@ struct RawError<'a> {
 #[serde(default)]
 struct RawStatus<'a> {
     code: Option<i64>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::json::text")]
     description: Option<Cow<'a, str>>,
-    updated_on: Option<String>,
+    #[serde(borrow, deserialize_with = "crate::json::text")]
+    updated_on: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawVerify<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::json::text")]
     code_state: Option<Cow<'a, str>>,
-    code_entered: Option<String>,
+    #[serde(borrow, deserialize_with = "crate::json::text")]
+    code_entered: Option<Cow<'a, str>>,
 }
 
-/// A body in typed form, before the success/failure decision.
-pub(crate) struct Body {
-    pub(crate) reference_id: Option<String>,
-    pub(crate) resource_uri: Option<String>,
-    pub(crate) sub_resource: Option<String>,
+/// A body in typed form, before the success/failure decision. The fields
+/// few callers keep stay borrowed and unmasked until one takes them
+/// ([`Body::text`]): the common answers cost no work for them.
+pub(crate) struct Body<'a> {
+    pub(crate) reference_id: Option<Cow<'a, str>>,
+    pub(crate) resource_uri: Option<Cow<'a, str>>,
+    pub(crate) sub_resource: Option<Cow<'a, str>>,
     pub(crate) errors: Vec<ApiError>,
     pub(crate) status: Option<Status>,
     pub(crate) verify: Option<VerifyInfo>,
     pub(crate) additional_info: Option<serde_json::Value>,
-    pub(crate) submit_timestamp: Option<String>,
+    pub(crate) submit_timestamp: Option<Cow<'a, str>>,
 }
 
-impl Body {
+impl Body<'_> {
     /// The reference id, checked; `Ok(None)` when absent or empty.
     pub(crate) fn checked_reference_id(&self) -> Result<Option<ReferenceId>, &'static str> {
         match self.reference_id.as_deref() {
@@ -173,10 +182,25 @@ impl Body {
                 .map_err(|_| "reference_id is not 32 hexadecimal digits"),
         }
     }
+
+    /// A raw text field, made safe to keep (see [`provider_text`]).
+    pub(crate) fn text(field: Option<&Cow<'_, str>>) -> Option<String> {
+        field.map(|t| provider_text(t))
+    }
+
+    /// A raw timestamp field, made safe to keep (see [`provider_timestamp`]).
+    pub(crate) fn timestamp(field: Option<&Cow<'_, str>>) -> Option<String> {
+        field.map(|t| provider_timestamp(t))
+    }
+
+    /// `additional_info`, masked (see [`mask_json`]).
+    pub(crate) fn additional_info(&mut self) -> Option<serde_json::Value> {
+        self.additional_info.take().map(mask_json)
+    }
 }
 
 /// Reads a TeleSign JSON body; the error is a short, secret-free reason.
-pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body, String> {
+pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body<'_>, String> {
     if bytes.len() > crate::MAX_BODY_BYTES {
         return Err(format!(
             "body too large (over {} bytes)",
@@ -226,18 +250,21 @@ pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body, String> {
                 None | Some("") => CodeState::NotChecked,
                 Some(s) => CodeState::parse(s),
             },
-            code_entered: v.code_entered.filter(|c| !c.is_empty()).map(Code::new),
+            code_entered: v
+                .code_entered
+                .filter(|c| !c.is_empty())
+                .map(|c| Code::new(c.into_owned())),
         }),
     };
     Ok(Body {
-        reference_id: raw.reference_id.map(Cow::into_owned),
-        resource_uri: raw.resource_uri.as_deref().map(provider_text),
-        sub_resource: raw.sub_resource.as_deref().map(provider_text),
+        reference_id: raw.reference_id,
+        resource_uri: raw.resource_uri,
+        sub_resource: raw.sub_resource,
         errors,
         status,
         verify,
-        additional_info: raw.additional_info.map(mask_json),
-        submit_timestamp: raw.submit_timestamp.as_deref().map(provider_timestamp),
+        additional_info: raw.additional_info,
+        submit_timestamp: raw.submit_timestamp,
     })
 }
 
@@ -263,8 +290,8 @@ pub(crate) fn parse_send(
     Ok(Sent {
         reference_id,
         status: answer.status,
-        sub_resource: answer.sub_resource,
-        additional_info: answer.additional_info,
+        sub_resource: answer.sub_resource.as_deref().map(provider_text),
+        additional_info: answer.additional_info.map(mask_json),
         http_status: answer.http_status,
     })
 }
@@ -274,7 +301,7 @@ pub(crate) fn parse(
     provider: Provider,
     response: http::Response<&[u8]>,
     kind: Kind,
-) -> Result<Answer, ResponseError> {
+) -> Result<Answer<'_>, ResponseError> {
     let sends = kind == Kind::Send;
     let http_status = response.status();
     let bytes = *response.body();

@@ -61,7 +61,7 @@ impl Config {
         now: SystemTime,
         nonce: &str,
     ) -> Result<(), ConfigError> {
-        let date = httpdate::fmt_http_date(now);
+        let date = crate::telesign::http_date(now);
         signing::sign(request, &self.credentials, self.auth_method, &date, nonce)
     }
 }

@@ -35,6 +35,7 @@ pub(crate) fn build(
     let mut request = Request::new(body);
     *request.method_mut() = method;
     *request.uri_mut() = config.base_url.join(path);
+    *request.headers_mut() = http::HeaderMap::with_capacity(8);
     let headers = request.headers_mut();
     let json = HeaderValue::from_static("application/json");
     if with_body {

@@ -91,11 +91,11 @@ pub struct Verification {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawBody<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::json::text")]
     reference_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
     status: Option<RawStatus<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::json::text")]
     state: Option<Cow<'a, str>>,
     #[serde(borrow)]
     verification_policy: Option<Vec<RawStep<'a>>>,
@@ -110,14 +110,14 @@ struct RawBody<'a> {
 #[serde(default)]
 struct RawStatus<'a> {
     code: Option<i64>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::json::text")]
     description: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawStep<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::json::text")]
     method: Option<Cow<'a, str>>,
     fallback_time: Option<u32>,
 }
@@ -125,9 +125,9 @@ struct RawStep<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawInner<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::json::text")]
     method: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "crate::json::text")]
     state: Option<Cow<'a, str>>,
     err_code: Option<i64>,
     err_msg: Option<String>,
@@ -261,7 +261,7 @@ pub(crate) fn parse(
             http_status,
             status: status.code,
             description: status.description.clone(),
-            reference_id: answer.reference_id.clone(),
+            reference_id: answer.reference_id,
             operation_sends_message: sends,
             retry_after: retry_after(response.headers()),
         }));
