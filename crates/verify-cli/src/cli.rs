@@ -36,6 +36,10 @@ pub enum Command {
     Start(StartArgs),
     /// Check a code with the provider-neutral API.
     Check(CheckArgs),
+    /// How many SMS a text is sent as: its encoding (GSM-7 or UCS-2), its
+    /// length in that encoding's units, its segments, and the characters
+    /// that forced UCS-2. Sends nothing.
+    Segments(SegmentsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -60,7 +64,7 @@ pub struct SandboxArgs {
 }
 
 /// Options of every command that sends a request.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 pub struct SendOptions {
     /// Print the exact HTTP request that would be sent (request line, every
     /// header including Authorization, a blank line, the body) and send nothing.
@@ -77,6 +81,16 @@ pub struct SendOptions {
     /// codes then travel unencrypted).
     #[arg(long)]
     pub allow_plain_http: bool,
+    /// Send through this HTTP proxy, `http://[user:password@]host[:port]`
+    /// (through a CONNECT tunnel), instead of the environment's. Without it,
+    /// HTTPS_PROXY (https:// URLs), HTTP_PROXY (http:// URLs), ALL_PROXY and
+    /// NO_PROXY apply, lower-case forms too.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Ignore the environment's proxy variables (HTTPS_PROXY, HTTP_PROXY,
+    /// ALL_PROXY, NO_PROXY): connect directly, or only through --proxy.
+    #[arg(long)]
+    pub no_proxy: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -129,6 +143,124 @@ pub enum TeleSignCommand {
     Status(TeleSignStatusArgs),
     /// Tell TeleSign the user completed verification (PUT /v1/verify/completion/{reference_id}).
     Complete(TeleSignCompleteArgs),
+    /// TeleSign's Verify API (verify.telesign.com): one process that tries
+    /// several channels in order, finalized with the code the user typed.
+    #[command(subcommand)]
+    Verification(TeleSignVerificationCommand),
+    /// Authenticate a callback TeleSign POSTed to you (its signature over the
+    /// raw body, with your API key) and read it: a delivery report, or a
+    /// Verify API callback. Sends nothing.
+    Callback(TeleSignCallbackArgs),
+}
+
+/// TeleSign account settings for the Verify API: the same credentials,
+/// another base URL.
+#[derive(Debug, Args, Clone)]
+pub struct TeleSignVerifyAccount {
+    /// TeleSign customer id.
+    #[arg(long, env = "TELESIGN_CUSTOMER_ID")]
+    pub customer_id: Option<String>,
+    /// TeleSign API key (base64, as the portal shows it).
+    #[arg(long, env = "TELESIGN_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// How requests are authenticated (HMAC signs the exact JSON body).
+    #[arg(long, value_enum, default_value_t = AuthArg::Hmac)]
+    pub auth: AuthArg,
+    /// Verify API base URL (default `https://verify.telesign.com`).
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeleSignVerificationCommand {
+    /// Start a verification process (POST /verification). Finalize it
+    /// afterwards: TeleSign bills the next channel of a process that is not
+    /// finalized.
+    Create(VerificationCreateArgs),
+    /// Read a process: its state and each method's (GET /verification/{reference_id}).
+    Get(VerificationGetArgs),
+    /// Finalize a process with the code the user typed (PATCH
+    /// /verification/{reference_id}/state): prints verified, wrong code,
+    /// rejected, or not found or finished, and exits 0 for each.
+    Finalize(VerificationFinalizeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerificationCreateArgs {
+    #[command(flatten)]
+    pub account: TeleSignVerifyAccount,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The phone number: digits, country code first (recipient.phone_number);
+    /// required by every method but email and push.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// The email address, for the email method (recipient.email).
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The app's push token, for the push method (recipient.push_app_token).
+    #[arg(long)]
+    pub push_app_token: Option<String>,
+    /// A method of the policy, in order, with its fallback time in seconds
+    /// (at least 30; 60 by default, 120 for email): sms, voice, email,
+    /// whatsapp, viber, rcs, silent, push. Repeat for fallbacks, e.g.
+    /// `--method sms:30 --method whatsapp`. Absent: the account's routing
+    /// (SMS unless set otherwise).
+    #[arg(long = "method", value_name = "METHOD[:SECONDS]")]
+    pub methods: Vec<String>,
+    /// Your own code, 3 to 10 digits (security_factor); TeleSign generates
+    /// one when absent. Finalize with the code the user typed all the same.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Your reference for the process, at most 100 ASCII characters (external_id).
+    #[arg(long)]
+    pub external_id: Option<String>,
+    /// A message template by name: lower-case letters and `_` (message_template.name).
+    #[arg(long)]
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerificationGetArgs {
+    #[command(flatten)]
+    pub account: TeleSignVerifyAccount,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The reference_id the create returned (32 hex digits).
+    #[arg(long)]
+    pub reference_id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerificationFinalizeArgs {
+    #[command(flatten)]
+    pub account: TeleSignVerifyAccount,
+    #[command(flatten)]
+    pub send: SendOptions,
+    /// The reference_id the create returned (32 hex digits).
+    #[arg(long)]
+    pub reference_id: String,
+    /// The code the user typed, 3 to 10 digits (security_factor).
+    #[arg(long)]
+    pub code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TeleSignCallbackArgs {
+    /// TeleSign customer id (a `TSA` header must name it).
+    #[arg(long, env = "TELESIGN_CUSTOMER_ID")]
+    pub customer_id: Option<String>,
+    /// TeleSign API key (base64): the signature is HMAC-SHA256 with it.
+    #[arg(long, env = "TELESIGN_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// The callback's Authorization (or X-TS-Authorization) header value:
+    /// `TSA customer_id:signature`, or the bare signature.
+    #[arg(long, value_name = "HEADER")]
+    pub authorization: String,
+    /// The file holding the callback's raw body, byte for byte; standard
+    /// input when absent.
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -237,6 +369,19 @@ pub struct TeleSignCompleteArgs {
     pub reference_id: String,
 }
 
+/// `verify segments`.
+#[derive(Debug, Args)]
+pub struct SegmentsArgs {
+    /// The message text. Code placeholders count as a code: `$$CODE$$`
+    /// (TeleSign) as 7 digits, `{{code}}` (dotdigital) as 6, the neutral
+    /// `{code}` as 7 (it may go to TeleSign); dotdigital's `{{validMinutes}}`
+    /// as 2.
+    pub text: String,
+    /// The code's length for every code placeholder, 3 to 10.
+    #[arg(long, value_name = "N")]
+    pub code_length: Option<usize>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum DotdigitalCommand {
     /// Create and send a code (POST /webapi/verify). May take up to 130 s.
@@ -288,6 +433,8 @@ pub enum ProviderArg {
     Telesign,
     /// dotdigital CPaaS Verify.
     Dotdigital,
+    /// TeleSign's Verify API (an SMS process; no --template or --sender).
+    TelesignVerify,
 }
 
 /// Both accounts, for the provider-neutral commands.
@@ -318,6 +465,10 @@ pub struct NeutralAccounts {
     /// dotdigital base URL (overrides --base-url).
     #[arg(long)]
     pub dotdigital_base_url: Option<String>,
+    /// TeleSign Verify API base URL (overrides --base-url; default
+    /// `https://verify.telesign.com`).
+    #[arg(long)]
+    pub telesign_verify_base_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -358,7 +509,9 @@ pub struct CheckArgs {
     pub accounts: NeutralAccounts,
     #[command(flatten)]
     pub send: SendOptions,
-    /// The verification id `verify start` printed (provider:id).
+    /// The verification id `verify start` printed (provider:id, e.g.
+    /// `telesign:<reference_id>`, `telesign_verify:<reference_id>`,
+    /// `dotdigital:<requestId>`).
     #[arg(long)]
     pub id: String,
     /// The code the user typed.

@@ -2,9 +2,9 @@
 //! collected rather than the first one.
 
 use verify_ureq::telesign::AuthMethod;
-use verify_ureq::{BaseUrl, ProviderConfig, dotdigital, telesign};
+use verify_ureq::{BaseUrl, ProviderConfig, dotdigital, telesign, telesign_verify};
 
-use crate::cli::{AuthArg, DotdigitalAccount, SendOptions, TeleSignAccount};
+use crate::cli::{AuthArg, DotdigitalAccount, SendOptions, TeleSignAccount, TeleSignVerifyAccount};
 use crate::failure::Problem;
 
 /// Whether a plain `http://` URL points at this machine.
@@ -66,6 +66,39 @@ fn required(
     }
 }
 
+/// TeleSign credentials and authentication method (shared by the classic
+/// API, the Verify API and callbacks), or the problems with them.
+pub fn telesign_credentials(
+    customer_id: Option<&str>,
+    api_key: Option<&str>,
+    problems: &mut Vec<Problem>,
+) -> Option<telesign::Credentials> {
+    let customer_id = required(
+        customer_id,
+        "--customer-id",
+        "TELESIGN_CUSTOMER_ID",
+        problems,
+    );
+    let api_key = required(api_key, "--api-key", "TELESIGN_API_KEY", problems);
+    match (customer_id, api_key) {
+        (Some(id), Some(key)) => match telesign::Credentials::new(id, key) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                problems.push(Problem::new("TeleSign credentials", e.to_string()));
+                None
+            }
+        },
+        _ => None,
+    }
+}
+
+fn auth_method(auth: AuthArg) -> AuthMethod {
+    match auth {
+        AuthArg::Basic => AuthMethod::Basic,
+        AuthArg::Hmac => AuthMethod::Hmac,
+    }
+}
+
 /// The TeleSign settings, or the problems with them.
 pub fn telesign_config(
     customer_id: Option<&str>,
@@ -76,32 +109,37 @@ pub fn telesign_config(
     send: &SendOptions,
     problems: &mut Vec<Problem>,
 ) -> Option<telesign::Config> {
-    let customer_id = required(
-        customer_id,
-        "--customer-id",
-        "TELESIGN_CUSTOMER_ID",
-        problems,
-    );
-    let api_key = required(api_key, "--api-key", "TELESIGN_API_KEY", problems);
+    let credentials = telesign_credentials(customer_id, api_key, problems);
     let base_url = base_url(base_flag, base, telesign::DEFAULT_BASE_URL, send, problems);
-    let credentials = match (customer_id, api_key) {
-        (Some(id), Some(key)) => match telesign::Credentials::new(id, key) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                problems.push(Problem::new("TeleSign credentials", e.to_string()));
-                None
-            }
-        },
-        _ => None,
-    };
-    let method = match auth {
-        AuthArg::Basic => AuthMethod::Basic,
-        AuthArg::Hmac => AuthMethod::Hmac,
-    };
     Some(
         telesign::Config::new(credentials?)
             .with_base_url(base_url?)
-            .with_auth_method(method),
+            .with_auth_method(auth_method(auth)),
+    )
+}
+
+/// The TeleSign Verify API settings, or the problems with them.
+pub fn telesign_verify_config(
+    customer_id: Option<&str>,
+    api_key: Option<&str>,
+    auth: AuthArg,
+    base: Option<&str>,
+    base_flag: &str,
+    send: &SendOptions,
+    problems: &mut Vec<Problem>,
+) -> Option<telesign_verify::Config> {
+    let credentials = telesign_credentials(customer_id, api_key, problems);
+    let base_url = base_url(
+        base_flag,
+        base,
+        telesign_verify::DEFAULT_BASE_URL,
+        send,
+        problems,
+    );
+    Some(
+        telesign_verify::Config::new(credentials?)
+            .with_base_url(base_url?)
+            .with_auth_method(auth_method(auth)),
     )
 }
 
@@ -156,6 +194,26 @@ impl TeleSignAccount {
     }
 }
 
+impl TeleSignVerifyAccount {
+    /// The settings these flags describe.
+    pub fn config(
+        &self,
+        send: &SendOptions,
+        problems: &mut Vec<Problem>,
+    ) -> Option<ProviderConfig> {
+        telesign_verify_config(
+            self.customer_id.as_deref(),
+            self.api_key.as_deref(),
+            self.auth,
+            self.base_url.as_deref(),
+            "--base-url",
+            send,
+            problems,
+        )
+        .map(ProviderConfig::from)
+    }
+}
+
 impl DotdigitalAccount {
     /// The settings these flags describe.
     pub fn config(
@@ -182,6 +240,11 @@ pub fn placeholder(provider: verify_ureq::Provider) -> Option<ProviderConfig> {
     let base = BaseUrl::new("https://placeholder.invalid").ok()?;
     Some(match provider {
         verify_ureq::Provider::TeleSign => telesign::Config::new(
+            telesign::Credentials::new("placeholder", "cGxhY2Vob2xkZXI=").ok()?,
+        )
+        .with_base_url(base)
+        .into(),
+        verify_ureq::Provider::TeleSignVerify => telesign_verify::Config::new(
             telesign::Credentials::new("placeholder", "cGxhY2Vob2xkZXI=").ok()?,
         )
         .with_base_url(base)

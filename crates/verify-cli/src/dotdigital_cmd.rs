@@ -9,6 +9,7 @@ use crate::cli::DotdigitalCommand;
 use crate::failure::{Failure, Problem};
 use crate::render;
 use crate::run;
+use crate::segments_cmd;
 use crate::telesign_cmd::finish;
 use crate::transport;
 
@@ -38,9 +39,26 @@ pub fn run(command: DotdigitalCommand, json_mode: bool) -> Result<(), Failure> {
                     )),
                 }
             }
-            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
-                transport::send(op, c, "sending the code (dotdigital; may take up to 130 s)")
-            })?;
+            let warning = a
+                .body
+                .as_deref()
+                .and_then(|b| segments_cmd::warning(b, None));
+            let sent = run::run_warned(
+                &op,
+                config,
+                Role::Primary,
+                &a.send,
+                problems,
+                warning,
+                |op, c, n| {
+                    transport::send(
+                        op,
+                        c,
+                        n,
+                        "sending the code (dotdigital; may take up to 130 s)",
+                    )
+                },
+            )?;
             finish(sent, json_mode, render::dotdigital_code)
         }
         DotdigitalCommand::Validate(a) => {
@@ -59,10 +77,11 @@ pub fn run(command: DotdigitalCommand, json_mode: bool) -> Result<(), Failure> {
                 }
             };
             let op = ValidateCode::new(id, Code::new(a.code.clone()));
-            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
+            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
                 transport::send(
                     op,
                     c,
+                    n,
                     "validating the code (dotdigital; may take up to 130 s)",
                 )
             })?;

@@ -4,6 +4,7 @@
 //! sandbox (`verify demo`).
 #![forbid(unsafe_code)]
 
+mod callback_cmd;
 mod cli;
 mod config;
 mod demo;
@@ -13,8 +14,10 @@ mod neutral_cmd;
 mod render;
 mod run;
 mod sandbox_cmd;
+mod segments_cmd;
 mod spinner;
 mod telesign_cmd;
+mod telesign_verify_cmd;
 mod transport;
 mod wire;
 
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Sandbox(a) => sandbox_cmd::run(&a, json_mode),
         Command::Start(a) => neutral_cmd::start(a, json_mode),
         Command::Check(a) => neutral_cmd::check(a, json_mode),
+        Command::Segments(a) => segments_cmd::run(&a, json_mode),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

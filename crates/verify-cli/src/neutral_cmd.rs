@@ -9,14 +9,15 @@ use crate::config;
 use crate::failure::{Failure, Problem};
 use crate::render::Rendered;
 use crate::run::{self, Sent};
-use crate::spinner::Spinner;
+use crate::segments_cmd;
 use crate::telesign_cmd::finish;
-use crate::transport;
+use crate::transport::{self, Network};
 
 fn provider(p: ProviderArg) -> Provider {
     match p {
         ProviderArg::Telesign => Provider::TeleSign,
         ProviderArg::Dotdigital => Provider::Dotdigital,
+        ProviderArg::TelesignVerify => Provider::TeleSignVerify,
     }
 }
 
@@ -27,6 +28,10 @@ impl NeutralAccounts {
         let (specific, flag) = match provider {
             Provider::TeleSign => (self.telesign_base_url.as_deref(), "--telesign-base-url"),
             Provider::Dotdigital => (self.dotdigital_base_url.as_deref(), "--dotdigital-base-url"),
+            Provider::TeleSignVerify => (
+                self.telesign_verify_base_url.as_deref(),
+                "--telesign-verify-base-url",
+            ),
             _ => (None, "--base-url"),
         };
         match (specific, self.base_url.as_deref()) {
@@ -55,6 +60,16 @@ impl NeutralAccounts {
                 problems,
             )
             .map(ProviderConfig::from),
+            Provider::TeleSignVerify => config::telesign_verify_config(
+                self.customer_id.as_deref(),
+                self.api_key.as_deref(),
+                self.auth,
+                base,
+                base_flag,
+                send,
+                problems,
+            )
+            .map(ProviderConfig::from),
             Provider::Dotdigital => config::dotdigital_config(
                 self.username.as_deref(),
                 self.password.as_deref(),
@@ -67,7 +82,9 @@ impl NeutralAccounts {
             other => {
                 problems.push(Problem::new(
                     "verification_id",
-                    format!("{other} is not supported by this command (telesign or dotdigital)"),
+                    format!(
+                        "{other} is not supported by this command (telesign, telesign_verify or dotdigital)"
+                    ),
                 ));
                 None
             }
@@ -93,6 +110,11 @@ impl NeutralAccounts {
                 &self.dotdigital_base_url,
                 verify_ureq::dotdigital::DEFAULT_BASE_URL,
             ),
+            (
+                "--telesign-verify-base-url",
+                &self.telesign_verify_base_url,
+                verify_ureq::telesign_verify::DEFAULT_BASE_URL,
+            ),
         ] {
             if let Some(url) = url {
                 config::base_url(flag, Some(url), default, send, problems);
@@ -101,30 +123,21 @@ impl NeutralAccounts {
     }
 }
 
-/// The blocking client's settings: `primary`, then `backup` when allowed.
+/// The blocking client's settings: `primary`, then `backup` when allowed,
+/// through `network`.
 fn client_builder(
     primary: ProviderConfig,
     backup: Option<ProviderConfig>,
     failover_when_maybe_sent: bool,
+    network: &Network,
 ) -> verify_ureq::Builder {
-    let builder = verify_ureq::Client::builder(primary);
+    let builder = network.apply(verify_ureq::Client::builder(primary));
     match backup {
         Some(b) => builder
             .backup(b)
             .failover_when_maybe_sent(failover_when_maybe_sent),
         None => builder,
     }
-}
-
-/// Sends through the blocking adapter built by `builder`.
-fn send<O: Operation>(
-    op: &O,
-    builder: verify_ureq::Builder,
-    label: &str,
-) -> Result<O::Output, Failure> {
-    let client = builder.build();
-    let _spinner = Spinner::start(label);
-    client.execute(op).map_err(|e| transport::failure(&e))
 }
 
 fn render_started(s: &Started) -> Rendered {
@@ -151,6 +164,26 @@ fn render_outcome(o: &CheckOutcome) -> Rendered {
         lines: vec![format!("outcome: {o:?}")],
         json: json!({"outcome": format!("{o:?}"), "verified": o.is_verified()}),
     }
+}
+
+/// The longest code a neutral start's template can get: TeleSign's (the
+/// code given, else the one it generates) when it is the primary or the
+/// backup, dotdigital's (always its own).
+fn start_code_length(a: &StartArgs) -> usize {
+    let length = |p: ProviderArg| match p {
+        ProviderArg::Telesign => a
+            .code
+            .as_deref()
+            .map_or(segments_cmd::TELESIGN_CODE_LENGTH, str::len),
+        ProviderArg::Dotdigital => segments_cmd::DOTDIGITAL_CODE_LENGTH,
+        // A template is refused for the Verify API, which sends its own.
+        ProviderArg::TelesignVerify => 0,
+    };
+    std::iter::once(a.provider)
+        .chain(a.backup)
+        .map(length)
+        .max()
+        .unwrap_or(segments_cmd::NEUTRAL_CODE_LENGTH)
 }
 
 /// `verify start`.
@@ -190,10 +223,22 @@ pub fn start(a: StartArgs, json_mode: bool) -> Result<(), Failure> {
         );
     }
     let failover_when_maybe_sent = a.failover_when_maybe_sent;
-    let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
-        let builder = client_builder(c, backup, failover_when_maybe_sent);
-        send(op, builder, "starting the verification")
-    })?;
+    let warning = a
+        .template
+        .as_deref()
+        .and_then(|t| segments_cmd::warning(t, Some(start_code_length(&a))));
+    let sent = run::run_warned(
+        &op,
+        config,
+        Role::Primary,
+        &a.send,
+        problems,
+        warning,
+        |op, c, n| {
+            let builder = client_builder(c, backup, failover_when_maybe_sent, n);
+            transport::execute(op, builder, "starting the verification")
+        },
+    )?;
     finish(sent, json_mode, render_started)
 }
 
@@ -201,6 +246,7 @@ pub fn start(a: StartArgs, json_mode: bool) -> Result<(), Failure> {
 fn named_provider(id: &str) -> Option<Provider> {
     match id.split_once(':')?.0 {
         "telesign" => Some(Provider::TeleSign),
+        "telesign_verify" => Some(Provider::TeleSignVerify),
         "dotdigital" => Some(Provider::Dotdigital),
         _ => None,
     }
@@ -211,6 +257,7 @@ fn named_provider(id: &str) -> Option<Provider> {
 fn placeholder_id(provider: Provider) -> Option<VerificationId> {
     match provider {
         Provider::TeleSign => "telesign:00000000000000000000000000000000",
+        Provider::TeleSignVerify => "telesign_verify:00000000000000000000000000000000",
         Provider::Dotdigital => "dotdigital:00000000-0000-0000-0000-000000000000",
         _ => return None,
     }
@@ -238,13 +285,15 @@ pub fn check(a: CheckArgs, json_mode: bool) -> Result<(), Failure> {
         // does not depend on it, then report everything.
         a.accounts.check_base_urls(&a.send, &mut problems);
         run::check_overrides(&a.send, &mut problems);
+        Network::from_options(&a.send, &mut problems);
         return Err(Failure::Usage(problems));
     };
     let config = a.accounts.config(id.provider(), &a.send, &mut problems);
     let op = Check::new(id, Code::new(a.code.clone()));
     let sent: Sent<CheckOutcome> =
-        run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
-            send(op, client_builder(c, None, false), "checking the code")
+        run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
+            let builder = client_builder(c, None, false, n);
+            transport::execute(op, builder, "checking the code")
         })?;
     finish(sent, json_mode, render_outcome)
 }
@@ -258,7 +307,8 @@ mod tests {
         let primary = config::placeholder(Provider::TeleSign).unwrap();
         let backup = config::placeholder(Provider::Dotdigital);
         for wanted in [false, true] {
-            let builder = client_builder(primary.clone(), backup.clone(), wanted);
+            let network = Network::from_options(&SendOptions::default(), &mut Vec::new());
+            let builder = client_builder(primary.clone(), backup.clone(), wanted, &network);
             let settings = format!("{:?}", builder.settings());
             assert!(
                 settings.contains(&format!("failover_when_maybe_sent: {wanted}")),
@@ -271,9 +321,17 @@ mod tests {
     fn malformed_ids_still_name_their_provider() {
         assert_eq!(named_provider("telesign:xyz"), Some(Provider::TeleSign));
         assert_eq!(named_provider("dotdigital:"), Some(Provider::Dotdigital));
+        assert_eq!(
+            named_provider("telesign_verify:12"),
+            Some(Provider::TeleSignVerify)
+        );
         assert_eq!(named_provider("sms:123"), None);
         assert_eq!(named_provider("nothing"), None);
-        for p in [Provider::TeleSign, Provider::Dotdigital] {
+        for p in [
+            Provider::TeleSign,
+            Provider::TeleSignVerify,
+            Provider::Dotdigital,
+        ] {
             assert_eq!(placeholder_id(p).map(|id| id.provider()), Some(p));
         }
     }

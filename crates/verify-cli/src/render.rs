@@ -213,6 +213,12 @@ pub fn response_error(e: &ResponseError) -> ProviderFailure {
             "errors": t.errors.iter().map(|e| json!({"code": e.code.code(), "description": e.description})).collect::<Vec<_>>(),
             "reference_id": t.reference_id,
         }),
+        ResponseError::TeleSignVerify(t) => json!({
+            "provider": "telesign_verify",
+            "status_code": t.status.code(),
+            "description": t.description,
+            "reference_id": t.reference_id.as_ref().map(|r| r.as_str()),
+        }),
         ResponseError::Dotdigital(d) => match &d.kind {
             DotdigitalErrorKind::Validation(failures) => json!({
                 "provider": "dotdigital",

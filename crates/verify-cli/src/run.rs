@@ -8,6 +8,7 @@ use verify_ureq::{Operation, ProviderConfig, Role};
 use crate::cli::SendOptions;
 use crate::config;
 use crate::failure::{Failure, Problem};
+use crate::transport::Network;
 use crate::wire;
 
 /// What a sending command ended with.
@@ -60,10 +61,25 @@ pub fn run<O: Operation>(
     config: Option<ProviderConfig>,
     role: Role,
     send: &SendOptions,
+    problems: Vec<Problem>,
+    send_with: impl FnOnce(&O, ProviderConfig, &Network) -> Result<O::Output, Failure>,
+) -> Result<Sent<O::Output>, Failure> {
+    run_warned(op, config, role, send, problems, None, send_with)
+}
+
+/// [`run`], printing `warning` on stderr once the input is known to be
+/// valid, before anything is sent or printed.
+pub fn run_warned<O: Operation>(
+    op: &O,
+    config: Option<ProviderConfig>,
+    role: Role,
+    send: &SendOptions,
     mut problems: Vec<Problem>,
-    send_with: impl FnOnce(&O, ProviderConfig) -> Result<O::Output, Failure>,
+    warning: Option<String>,
+    send_with: impl FnOnce(&O, ProviderConfig, &Network) -> Result<O::Output, Failure>,
 ) -> Result<Sent<O::Output>, Failure> {
     check_overrides(send, &mut problems);
+    let network = Network::from_options(send, &mut problems);
     let validation_config = config
         .clone()
         .or_else(|| op.provider().and_then(config::placeholder));
@@ -87,6 +103,9 @@ pub fn run<O: Operation>(
     let (Some(config), Some(mut request)) = (config, request) else {
         return Err(Failure::usage("configuration", "incomplete"));
     };
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
     if send.print_request {
         // `--date` was checked as an RFC 1123 date, which reads back to the
         // same text: sign through the same public `authorize` as every call.
@@ -104,7 +123,7 @@ pub fn run<O: Operation>(
             .map_err(|e| Failure::usage("configuration", e.to_string()))?;
         return Ok(Sent::Printed(Box::new(request)));
     }
-    send_with(op, config).map(Sent::Answered)
+    send_with(op, config, &network).map(Sent::Answered)
 }
 
 /// Writes a printed request: the exact bytes, or a JSON object.

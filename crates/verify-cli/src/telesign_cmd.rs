@@ -7,13 +7,16 @@ use crate::cli::{TeleSignCommand, TeleSignStatusArgs};
 use crate::failure::{Failure, Problem};
 use crate::render;
 use crate::run::{self, Sent};
+use crate::segments_cmd;
 use crate::transport;
+use crate::{callback_cmd, telesign_verify_cmd};
 
 /// A well-formed id that stands in for a malformed one, so that the other
 /// fields can still be checked and reported in the same run.
 const PLACEHOLDER_ID: &str = "00000000000000000000000000000000";
 
-fn reference_id(value: &str, problems: &mut Vec<Problem>) -> ReferenceId {
+/// The reference id `value` names, or a placeholder and the problem with it.
+pub fn reference_id(value: &str, problems: &mut Vec<Problem>) -> ReferenceId {
     match ReferenceId::new(value.trim()) {
         Ok(id) => id,
         Err(e) => {
@@ -62,9 +65,21 @@ pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
             op.sim_swap_check = a.sim_swap_check;
             op.template_limit = a.template_limit;
             op.is_primary = a.backup.then_some(false);
-            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
-                transport::send(op, c, "sending the code (TeleSign SMS)")
-            })?;
+            let warning = a.template.as_deref().and_then(|t| {
+                segments_cmd::warning(
+                    &with_transaction(t, &a.transaction_amount, &a.transaction_payee),
+                    a.code.as_deref().map(str::len),
+                )
+            });
+            let sent = run::run_warned(
+                &op,
+                config,
+                Role::Primary,
+                &a.send,
+                problems,
+                warning,
+                |op, c, n| transport::send(op, c, n, "sending the code (TeleSign SMS)"),
+            )?;
             finish(sent, json_mode, render::telesign_sent)
         }
         TeleSignCommand::Voice(a) => {
@@ -77,22 +92,37 @@ pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
             op.verify_code = a.code.clone().map(Code::new);
             op.tts_message = a.tts_message.clone();
             op.is_primary = a.backup.then_some(false);
-            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
-                transport::send(op, c, "placing the call (TeleSign voice)")
+            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
+                transport::send(op, c, n, "placing the call (TeleSign voice)")
             })?;
             finish(sent, json_mode, render::telesign_sent)
         }
         TeleSignCommand::Status(a) => status(a, json_mode),
+        TeleSignCommand::Verification(c) => telesign_verify_cmd::run(c, json_mode),
+        TeleSignCommand::Callback(a) => callback_cmd::run(&a, json_mode),
         TeleSignCommand::Complete(a) => {
             let mut problems = Vec::new();
             let config = a.account.config(&a.send, &mut problems);
             let op = Complete::new(reference_id(&a.reference_id, &mut problems));
-            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
-                transport::send(op, c, "completing the verification")
+            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
+                transport::send(op, c, n, "completing the verification")
             })?;
             finish(sent, json_mode, render::telesign_completed)
         }
     }
+}
+
+/// A TeleSign template with the transaction's amount and payee in place of
+/// `$$AMOUNT$$` and `$$PAYEE$$`, when given, as TeleSign sends it.
+fn with_transaction(template: &str, amount: &Option<String>, payee: &Option<String>) -> String {
+    let mut text = template.to_owned();
+    if let Some(a) = amount {
+        text = text.replace("$$AMOUNT$$", a);
+    }
+    if let Some(p) = payee {
+        text = text.replace("$$PAYEE$$", p);
+    }
+    text
 }
 
 /// `verify telesign status`: with `--code`, a check of that code
@@ -106,8 +136,8 @@ fn status(a: TeleSignStatusArgs, json_mode: bool) -> Result<(), Failure> {
     match &a.code {
         Some(code) => {
             let op = CheckCode::new(id, Code::new(code.clone()));
-            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
-                transport::send(op, c, "checking the code")
+            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
+                transport::send(op, c, n, "checking the code")
             })?;
             finish(sent, json_mode, |check| {
                 render::telesign_code_check(&op.reference_id, check)
@@ -115,8 +145,8 @@ fn status(a: TeleSignStatusArgs, json_mode: bool) -> Result<(), Failure> {
         }
         None => {
             let op = GetStatus::new(id);
-            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c| {
-                transport::send(op, c, "reading the status")
+            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
+                transport::send(op, c, n, "reading the status")
             })?;
             finish(sent, json_mode, render::telesign_status)
         }

@@ -574,7 +574,7 @@ fn demo_passes_every_step() {
     assert_eq!(out.status.code(), Some(0), "{v:#}");
     assert_eq!(v["ok"], true);
     let steps = v["steps"].as_array().unwrap();
-    assert!(steps.len() >= 36, "{v:#}");
+    assert!(steps.len() >= 42, "{v:#}");
     assert!(steps.iter().any(|s| {
         s["step"]
             .as_str()
@@ -671,7 +671,27 @@ fn demo_runs_both_providers_through_both_adapters() {
         assert!(steps.iter().all(|s| s["ok"] == true), "{steps:#?}");
         assert_eq!(steps[3]["detail"], "Verified");
     }
-    assert_eq!(v["steps"].as_array().unwrap().len(), 36, "{v:#}");
+    let verify_api = demo_section(&v, &["Verify API", "verify-hyper", "WhatsApp"]);
+    let wanted = [
+        "create a verification",
+        "leave the SMS unanswered past its fallback time",
+        "read the code from the WhatsApp message",
+        "finalize with a wrong code",
+        "finalize with the right code",
+        "final state",
+    ];
+    assert_eq!(verify_api.len(), wanted.len(), "{verify_api:#?}");
+    for (step, name) in verify_api.iter().zip(wanted) {
+        assert!(step["step"].as_str().unwrap().starts_with(name), "{step:#}");
+        assert_eq!(step["ok"], true, "{step:#}");
+    }
+    assert_eq!(verify_api[3]["detail"], "status 3904: wrong code");
+    assert_eq!(verify_api[4]["detail"], "status 3900: verified");
+    assert_eq!(
+        verify_api[5]["detail"],
+        "state VERIFIED; inner methods: sms SKIPPED, whatsapp VERIFIED"
+    );
+    assert_eq!(v["steps"].as_array().unwrap().len(), 42, "{v:#}");
 }
 
 #[test]
@@ -695,14 +715,14 @@ fn demo_is_deterministic_and_readable() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("36 steps, 0 failed") && text.contains("every step behaved as documented"),
+        text.contains("42 steps, 0 failed") && text.contains("every step behaved as documented"),
         "{text}"
     );
     assert_eq!(
         text.lines()
             .filter(|l| l.trim_start().starts_with("OK "))
             .count(),
-        36
+        42
     );
     assert!(!text.contains("FAIL"), "{text}");
 }
@@ -1088,15 +1108,27 @@ fn start_fails_over_when_maybe_sent_only_when_asked() {
     assert_eq!(count("447700900142", SandboxProvider::Dotdigital), 1);
 }
 
-/// `verify` with only the given credential variables set.
+/// `verify` with only the given credential variables set, and no proxy
+/// variables (the tests talk to 127.0.0.1 directly).
 fn verify_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_verify"));
-    command
-        .args(args)
-        .env_remove("TELESIGN_CUSTOMER_ID")
-        .env_remove("TELESIGN_API_KEY")
-        .env_remove("DOTDIGITAL_USERNAME")
-        .env_remove("DOTDIGITAL_PASSWORD");
+    command.args(args);
+    for name in [
+        "TELESIGN_CUSTOMER_ID",
+        "TELESIGN_API_KEY",
+        "DOTDIGITAL_USERNAME",
+        "DOTDIGITAL_PASSWORD",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        command.env_remove(name);
+    }
     for (k, v) in env {
         command.env(k, v);
     }

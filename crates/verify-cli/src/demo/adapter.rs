@@ -60,8 +60,10 @@ impl Adapter {
     ) -> Result<Self, String> {
         match kind {
             AdapterKind::Blocking => {
-                let mut builder =
-                    verify_ureq::Client::builder(primary.clone()).retry_policy(demo_retry_policy());
+                // The demo stays on loopback: no proxy of the environment.
+                let mut builder = verify_ureq::Client::builder(primary.clone())
+                    .retry_policy(demo_retry_policy())
+                    .proxy_from_env(false);
                 if let Some(b) = backup {
                     builder = builder.backup(b.clone());
                 }
@@ -73,7 +75,8 @@ impl Adapter {
                     .build()
                     .map_err(|e| format!("could not start a tokio runtime: {e}"))?;
                 let mut builder = verify_hyper::Client::builder(primary.clone())
-                    .retry_policy(demo_retry_policy());
+                    .retry_policy(demo_retry_policy())
+                    .proxy_from_env(false);
                 if let Some(b) = backup {
                     builder = builder.backup(b.clone());
                 }

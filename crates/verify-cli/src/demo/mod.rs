@@ -6,12 +6,14 @@
 //! the same step details. Clients use short backoff delays so that the retry
 //! steps take milliseconds.
 //!
-//! The sections run in this order, 36 steps in all:
+//! The sections run in this order, 42 steps in all:
 //! - [`telesign`]: TeleSign Verify through each adapter;
 //! - [`dotdigital`]: dotdigital CPaaS Verify through each adapter;
 //! - [`faults`]: injected TeleSign failures, one retried, one reported;
 //! - [`neutral`]: the provider-neutral API, each provider as the primary;
-//! - [`failover`]: a neutral Start that fails over to the backup.
+//! - [`failover`]: a neutral Start that fails over to the backup;
+//! - [`telesign_verify`]: TeleSign's Verify API, SMS then WhatsApp once the
+//!   SMS has gone unanswered (last: it moves the sandbox's clock).
 //!
 //! [`report`] runs and records the steps, [`output`] prints them,
 //! [`adapter`] puts both adapters behind one `execute`, and [`outbox`]
@@ -26,6 +28,7 @@ mod outbox;
 mod output;
 mod report;
 mod telesign;
+mod telesign_verify;
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -56,9 +59,19 @@ fn cannot_start(args: &DemoArgs, why: String) -> Failure {
     }
 }
 
-/// Both providers' settings for the sandbox's own credentials: TeleSign
-/// with HMAC signatures, dotdigital with Basic auth.
-fn sandbox_configs(sandbox: &Sandbox) -> Result<(ProviderConfig, ProviderConfig), String> {
+/// The settings of every API the demo runs for the sandbox's own
+/// credentials.
+struct Configs {
+    /// TeleSign's classic API, HMAC signatures.
+    telesign: ProviderConfig,
+    /// TeleSign's Verify API, HMAC signatures.
+    telesign_verify: ProviderConfig,
+    /// dotdigital, Basic auth.
+    dotdigital: ProviderConfig,
+}
+
+/// Every provider's settings for the sandbox's own credentials.
+fn sandbox_configs(sandbox: &Sandbox) -> Result<Configs, String> {
     let cfg = sandbox.config();
     let base_url = BaseUrl::allow_plain_http(&sandbox.base_url()).map_err(|e| e.to_string())?;
     let ts_credentials = verify_ureq::telesign::Credentials::new(
@@ -66,6 +79,10 @@ fn sandbox_configs(sandbox: &Sandbox) -> Result<(ProviderConfig, ProviderConfig)
         cfg.telesign_api_key.clone(),
     )
     .map_err(|e| e.to_string())?;
+    let telesign_verify = verify_ureq::telesign_verify::Config::new(ts_credentials.clone())
+        .with_base_url(base_url.clone())
+        .with_auth_method(AuthMethod::Hmac)
+        .into();
     let telesign = verify_ureq::telesign::Config::new(ts_credentials)
         .with_base_url(base_url.clone())
         .with_auth_method(AuthMethod::Hmac)
@@ -78,7 +95,11 @@ fn sandbox_configs(sandbox: &Sandbox) -> Result<(ProviderConfig, ProviderConfig)
     let dotdigital = verify_ureq::dotdigital::Config::new(dd_credentials)
         .with_base_url(base_url)
         .into();
-    Ok((telesign, dotdigital))
+    Ok(Configs {
+        telesign,
+        telesign_verify,
+        dotdigital,
+    })
 }
 
 /// Runs the demo; `Ok(true)` when every step behaved as documented, `Err`
@@ -98,7 +119,11 @@ pub fn run(args: &DemoArgs, json_mode: bool) -> Result<bool, Failure> {
     let sandbox = Sandbox::spawn(SandboxConfig::deterministic(seed).with_listen(listen))
         .map_err(|e| cannot_start(args, e.to_string()))?;
     let base = sandbox.base_url();
-    let (telesign, dotdigital) = sandbox_configs(&sandbox).map_err(|e| cannot_start(args, e))?;
+    let Configs {
+        telesign,
+        telesign_verify,
+        dotdigital,
+    } = sandbox_configs(&sandbox).map_err(|e| cannot_start(args, e))?;
     if !json_mode {
         output::print_banner(seed, &base);
     }
@@ -119,6 +144,13 @@ pub fn run(args: &DemoArgs, json_mode: bool) -> Result<bool, Failure> {
     faults::telesign_faults(&mut report, &sandbox, &telesign);
     neutral::neutral_flow(&mut report, &sandbox, &telesign, &dotdigital);
     failover::failover_flow(&mut report, &sandbox, &telesign, &dotdigital);
+    telesign_verify::telesign_verify_flow(
+        &mut report,
+        &sandbox,
+        &telesign_verify,
+        AdapterKind::Async,
+        "15555550150",
+    );
 
     let total = started.elapsed();
     if json_mode {
