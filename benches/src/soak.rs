@@ -141,7 +141,7 @@ pub struct Report {
     pub requests: u64,
     /// Calls at a time.
     pub in_flight: u64,
-    /// Calls per kind that succeeded, by [`Kind`] order.
+    /// Calls per kind that succeeded, in [`KIND_NAMES`] order.
     pub ok: [u64; KINDS],
     /// Calls per kind that failed.
     pub failed: [u64; KINDS],
@@ -547,7 +547,13 @@ impl Shared {
     /// What call `n` does: its kind decides, but a check needs a
     /// verification to check, and until there is one the call sends.
     fn plan(&self, n: u64) -> Plan {
-        let wrong = |code: String| if n % 5 == 0 { "000".to_owned() } else { code };
+        let wrong = |code: String| {
+            if n.is_multiple_of(5) {
+                "000".to_owned()
+            } else {
+                code
+            }
+        };
         match mix(n) % 100 {
             0..30 => Plan::Sms,
             30..50 => Plan::DotdigitalSend,
@@ -664,10 +670,10 @@ fn check_outbox(shared: &Shared, start: u64, end: u64, received: &mut [u8], repo
             Some(n) if (start..end).contains(&n) => {
                 let slot = (n - start) as usize;
                 received[slot] = received[slot].saturating_add(1);
-                if m.provider == SandboxProvider::Dotdigital {
-                    if let Ok(id) = RequestId::new(m.verification_id.clone()) {
-                        shared.dotdigital.push(id, m.code.clone());
-                    }
+                if m.provider == SandboxProvider::Dotdigital
+                    && let Ok(id) = RequestId::new(m.verification_id.clone())
+                {
+                    shared.dotdigital.push(id, m.code.clone());
                 }
             }
             _ => violation(
