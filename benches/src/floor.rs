@@ -162,7 +162,7 @@ impl TeleSign {
         }
         mac.update(b"\n");
         mac.update(path.as_bytes());
-        let mut value = String::with_capacity(48 + self.customer_id.len());
+        let mut value = String::with_capacity(49 + self.customer_id.len());
         value.push_str("TSA ");
         value.push_str(&self.customer_id);
         value.push(':');
@@ -204,6 +204,8 @@ impl TeleSign {
         let mut request = Request::new(body);
         *request.method_mut() = Method::POST;
         *request.uri_mut() = self.sms_uri.clone();
+        // Seven headers: room for them at once.
+        request.headers_mut().reserve(7);
         request
             .headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static(FORM));
