@@ -17,6 +17,9 @@
 //! Outside that count the allocator only reads one flag per allocation, for
 //! every benchmark alike.
 //!
+//! `VERIFY_BENCH_PROFILE=<id>` runs one round or floor in a loop and nothing
+//! else, for a profiler (see [`profile`]).
+//!
 //! Answers are handed to `parse/*`, `round/*` and `floor/*` as owned
 //! `http::Response` values prepared outside the timing (a transport moves
 //! the response it received into the parser; cloning one in the timed loop
@@ -208,6 +211,56 @@ impl Samples {
     }
 }
 
+impl Samples {
+    /// The library's halves of the floored rounds, for the allocation table:
+    /// `build_sign/X` (validate, build, sign) and `parse/X`.
+    fn halves(&self) -> Vec<Round<'_>> {
+        fn halves<'a, O: Operation>(
+            id: &str,
+            config: &'a ProviderConfig,
+            op: &'a O,
+            answer: Answer,
+        ) -> [Round<'a>; 2] {
+            [
+                Round {
+                    id: format!("build_sign/{id}"),
+                    answer: answer.clone(),
+                    run: Box::new(move |_| {
+                        black_box(samples::build_sign(op, config, now(), NONCE));
+                    }),
+                },
+                Round {
+                    id: format!("parse/{id}"),
+                    answer,
+                    run: Box::new(move |answer| {
+                        black_box(samples::parse(op, config, answer));
+                    }),
+                },
+            ]
+        }
+        let mut v = Vec::new();
+        v.extend(halves(
+            "telesign_sms",
+            &self.ts,
+            &self.sms,
+            response(200, samples::SEND_OK),
+        ));
+        v.extend(halves(
+            "telesign_status",
+            &self.ts,
+            &self.status,
+            response(200, samples::STATUS_OK),
+        ));
+        v.extend(halves(
+            "dotdigital_send",
+            &self.dd,
+            &self.send,
+            response(202, samples::DD_CODE),
+        ));
+        v
+    }
+}
+
 fn floor_sms() -> floor::Sms<'static> {
     floor::Sms {
         phone_number: samples::SMS_PHONE,
@@ -249,20 +302,21 @@ fn allocations(round: &Round<'_>, calls: usize) -> (f64, f64, f64) {
     (per(&ALLOCS), per(&REALLOCS), per(&BYTES))
 }
 
-/// Prints the allocations per call of every round and floor; with `write`,
+/// Prints the allocations per call of every round and floor (and of the
+/// library's halves of each round); with `write`,
 /// also to `target/verify-benches/allocations.json`.
-fn allocation_table(rounds: &[Round<'_>], write: bool) {
+fn allocation_table(rounds: &[&Round<'_>], write: bool) {
     const CALLS: usize = 1_000;
     println!("allocations per call ({CALLS} calls each; reallocations counted apart):");
     println!(
-        "{:<24} {:>12} {:>14} {:>14}",
+        "{:<28} {:>12} {:>14} {:>14}",
         "", "allocations", "reallocations", "bytes"
     );
     let mut rows = Vec::new();
     for r in rounds {
         let (allocs, reallocs, bytes) = allocations(r, CALLS);
         println!(
-            "{:<24} {:>12.1} {:>14.1} {:>14.0}",
+            "{:<28} {:>12.1} {:>14.1} {:>14.0}",
             r.id, allocs, reallocs, bytes
         );
         rows.push(serde_json::json!({
@@ -409,11 +463,37 @@ fn callback(c: &mut Criterion) {
     });
 }
 
+/// `VERIFY_BENCH_PROFILE=round/telesign_sms` (or any round or floor id):
+/// runs only that, `VERIFY_BENCH_CALLS` times (default 100,000), for a
+/// profiler (`valgrind --tool=callgrind`, `heaptrack`, `perf record`).
+fn profile(rounds: &[&Round<'_>], id: &str) {
+    let calls: usize = std::env::var("VERIFY_BENCH_CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let round = rounds
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("no round or floor {id}"));
+    let answers: Vec<Answer> = (0..calls).map(|_| round.answer.clone()).collect();
+    let start = Instant::now();
+    for answer in answers {
+        (round.run)(answer);
+    }
+    println!("{id}: {calls} calls in {:?}", start.elapsed());
+}
+
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
     let s = Samples::new();
     let floored = s.floored();
-    allocation_table(&floored, bench);
+    let halves = s.halves();
+    if let Ok(id) = std::env::var("VERIFY_BENCH_PROFILE") {
+        let all: Vec<&Round<'_>> = floored.iter().chain(&halves).collect();
+        return profile(&all, &id);
+    }
+    let all: Vec<&Round<'_>> = floored.iter().chain(&halves).collect();
+    allocation_table(&all, bench);
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))

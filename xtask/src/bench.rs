@@ -630,7 +630,8 @@ fn render(r: &Results, command: &str, machine: &str, source: &Source) -> String 
          parses; `floor/X`: the least work that writes the same request and reads the same answer \
          (`benches/src/floor.rs`, proven equal by `benches/tests/floor_matches.rs`). Times are \
          criterion's estimates from this run; allocations per call are counted by the core \
-         bench's allocator (reallocations apart).\n\n\
+         bench's allocator (reallocations apart); in brackets, the round's two halves: \
+         `build_sign/X` (validate, build, sign) + `parse/X`.\n\n\
          | operation | round / floor | round | floor | allocations: round / floor | reallocations: round / floor | bytes allocated: round / floor |\n\
          |---|---|---|---|---|---|---|\n",
     );
@@ -641,8 +642,19 @@ fn render(r: &Results, command: &str, machine: &str, source: &Source) -> String 
         );
         let alloc = |id: String| r.allocations.iter().find(|a| a.id == id);
         let (ra, fa) = (alloc(format!("round/{op}")), alloc(format!("floor/{op}")));
+        let (build, parse) = (
+            alloc(format!("build_sign/{op}")),
+            alloc(format!("parse/{op}")),
+        );
+        // The round's figure, then its halves when known: "21.0 (14.0 + 7.0) / 10.0".
         let both = |f: fn(&Allocations) -> f64, digits: usize| match (ra, fa) {
-            (Some(a), Some(b)) => format!("{:.digits$} / {:.digits$}", f(a), f(b)),
+            (Some(a), Some(b)) => {
+                let halves = match (build, parse) {
+                    (Some(x), Some(y)) => format!(" ({:.digits$} + {:.digits$})", f(x), f(y)),
+                    _ => String::new(),
+                };
+                format!("{:.digits$}{halves} / {:.digits$}", f(a), f(b))
+            }
             _ => "-".into(),
         };
         s.push_str(&format!(
@@ -843,7 +855,12 @@ mod tests {
             .insert("round/telesign_sms".into(), estimate(2_500.0));
         r.criterion
             .insert("floor/telesign_sms".into(), estimate(1_000.0));
-        for (id, n) in [("round/telesign_sms", 20.0), ("floor/telesign_sms", 8.0)] {
+        for (id, n) in [
+            ("round/telesign_sms", 20.0),
+            ("floor/telesign_sms", 8.0),
+            ("build_sign/telesign_sms", 12.0),
+            ("parse/telesign_sms", 8.0),
+        ] {
             r.allocations.push(Allocations {
                 id: id.into(),
                 allocations: n,
@@ -854,7 +871,7 @@ mod tests {
         let t = table(&r);
         assert_eq!(
             row(&t, "telesign_sms |"),
-            "| telesign_sms | 2.50× | 2.50 µs | 1.00 µs | 20.0 / 8.0 | 1.0 / 1.0 | 2000 / 800 |"
+            "| telesign_sms | 2.50× | 2.50 µs | 1.00 µs | 20.0 (12.0 + 8.0) / 8.0 | 1.0 (1.0 + 1.0) / 1.0 | 2000 (1200 + 800) / 800 |"
         );
         assert_eq!(
             row(&t, "dotdigital_send |"),
