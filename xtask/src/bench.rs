@@ -362,7 +362,7 @@ fn whole_seconds(t: SystemTime) -> SystemTime {
 }
 
 /// `t` as `YYYY-MM-DD HH:MM UTC`.
-fn utc(t: SystemTime) -> String {
+pub(crate) fn utc(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, rest) = (secs / 86_400, secs % 86_400);
     // Civil date from days since 1970-01-01 (proleptic Gregorian).
@@ -473,7 +473,7 @@ fn output(cmd: &str, args: &[&str]) -> String {
 }
 
 /// This machine, for the table: CPU, cores, memory, kernel, compiler.
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = output("lscpu", &[])
         .lines()
         .find_map(|l| l.strip_prefix("Model name:").map(|m| m.trim().to_owned()))

@@ -6,6 +6,7 @@
 use std::process::Command;
 use std::time::SystemTime;
 
+use crate::bench::{machine, utc};
 use crate::{root, splice, target_dir};
 
 const START: &str = "<!-- xtask soak: start -->";
@@ -51,7 +52,12 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             &root().join("BENCHMARKS.md"),
             START,
             END,
-            &format!("{START}\n\n{}\n{END}", text.trim_end()),
+            &format!(
+                "{START}\n\nMachine: {}; finished {}.\n\n{}\n{END}",
+                machine(),
+                utc(SystemTime::now()),
+                text.trim_end()
+            ),
         )?;
     }
     if status.success() {
