@@ -465,7 +465,9 @@ fn callback(c: &mut Criterion) {
 
 /// `VERIFY_BENCH_PROFILE=round/telesign_sms` (or any round or floor id):
 /// runs only that, `VERIFY_BENCH_CALLS` times (default 100,000), for a
-/// profiler (`valgrind --tool=callgrind`, `heaptrack`, `perf record`).
+/// profiler (`valgrind --tool=callgrind`, `heaptrack`, `perf record`), and
+/// prints the time per call (`cargo xtask bench` alternates this with
+/// TeleSign's Python SDK for their ratio).
 fn profile(rounds: &[&Round<'_>], id: &str) {
     let calls: usize = std::env::var("VERIFY_BENCH_CALLS")
         .ok()
@@ -475,12 +477,23 @@ fn profile(rounds: &[&Round<'_>], id: &str) {
         .iter()
         .find(|r| r.id == id)
         .unwrap_or_else(|| panic!("no round or floor {id}"));
-    let answers: Vec<Answer> = (0..calls).map(|_| round.answer.clone()).collect();
-    let start = Instant::now();
-    for answer in answers {
-        (round.run)(answer);
+    // Answers are cloned a thousand at a time, outside the timing.
+    let mut took = Duration::ZERO;
+    let mut done = 0;
+    while done < calls {
+        let n = (calls - done).min(1_000);
+        let answers: Vec<Answer> = (0..n).map(|_| round.answer.clone()).collect();
+        let start = Instant::now();
+        for answer in answers {
+            (round.run)(answer);
+        }
+        took += start.elapsed();
+        done += n;
     }
-    println!("{id}: {calls} calls in {:?}", start.elapsed());
+    println!(
+        "{id}: {calls} calls, {:.1} ns per call",
+        took.as_nanos() as f64 / calls.max(1) as f64
+    );
 }
 
 fn main() {

@@ -27,7 +27,7 @@ use verify_benches::stats::{Spread, results_path};
 
 /// Adapter rounds per pair (and as many bare rounds, plus one), after one
 /// warm-up round of each.
-const ROUNDS: usize = 21;
+const ROUNDS: usize = 31;
 
 /// One pair of clients to compare.
 struct Pair {
@@ -90,9 +90,9 @@ fn main() {
         adapter: "verify_ureq".into(),
         baseline: "bare_ureq".into(),
         in_flight: 1,
-        requests: 2_500 / scale,
+        requests: 4_000 / scale,
     }];
-    for (n, requests) in [(1u64, 2_500u64), (16, 25_000), (64, 25_000)] {
+    for (n, requests) in [(1u64, 4_000u64), (16, 20_000), (64, 20_000)] {
         pairs.push(Pair {
             name: format!("interleaved/verify_hyper/{n}"),
             adapter: format!("verify_hyper/{n}"),
