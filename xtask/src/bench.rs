@@ -59,6 +59,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     // Whole seconds: some file systems keep coarse modification times, and
     // a result written in the second the run started is still this run's.
     let started = whole_seconds(SystemTime::now());
+    let load_at_start = load_average();
     if !table_only {
         sh(Command::new("cargo")
             .current_dir(root())
@@ -114,7 +115,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             regenerated: SystemTime::now(),
         }
     } else {
-        Source::ThisRun { started }
+        Source::ThisRun {
+            started,
+            load: load_at_start.zip(load_average()),
+        }
     };
     let table = render(&results, &command, &machine(), &source);
     eprintln!("{}", verdicts(&results));
@@ -125,7 +129,12 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 #[derive(Clone, Copy)]
 enum Source {
     /// The benchmarks run by this command, started at this time.
-    ThisRun { started: SystemTime },
+    /// `load`: the 1-minute load average when it started and when it ended
+    /// (other processes compete with the benchmarks for the CPUs).
+    ThisRun {
+        started: SystemTime,
+        load: Option<(f64, f64)>,
+    },
     /// Results already under `target/` (`--table-only`), written between
     /// `oldest` and `newest`; the table was rewritten at `regenerated`.
     Existing {
@@ -579,6 +588,16 @@ pub(crate) fn machine() -> String {
     )
 }
 
+/// The 1-minute load average, from `/proc/loadavg`.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// "met", "**missed**", and a warning when `low` (named `low_name`: the
 /// lower quartile, the lowest pair) is below the goal.
 fn verdict(measured: Option<f64>, goal: f64, low: Option<f64>, low_name: &str) -> String {
@@ -700,10 +719,16 @@ fn render(r: &Results, command: &str, machine: &str, source: &Source) -> String 
     s.push_str(START);
     s.push_str("\n\n");
     match *source {
-        Source::ThisRun { started } => {
+        Source::ThisRun { started, load } => {
+            let load = load.map_or_else(String::new, |(a, b)| {
+                format!(
+                    " Load average (1 min; other processes share the CPUs): {a:.1} when the run \
+                     started, {b:.1} when it ended."
+                )
+            });
             s.push_str(&format!(
                 "Produced by `{command}`; only the results this run wrote are listed.\n\n\
-                 Machine: {machine}; run {}.\n\n",
+                 Machine: {machine}; run {}.{load}\n\n",
                 utc(started)
             ));
         }
@@ -886,7 +911,10 @@ mod tests {
             r,
             "cargo xtask bench",
             "m",
-            &Source::ThisRun { started: at(0) },
+            &Source::ThisRun {
+                started: at(0),
+                load: None,
+            },
         )
     }
 
@@ -1040,11 +1068,16 @@ mod tests {
             "m",
             &Source::ThisRun {
                 started: at(1_481_739_612),
+                load: Some((0.52, 2.0)),
             },
         );
         assert!(run.contains("Produced by `cargo xtask bench`"), "{run}");
         assert!(run.contains("only the results this run wrote are listed"));
-        assert!(run.contains("run 2016-12-14 18:20 UTC."), "{run}");
+        assert!(
+            run.contains("run 2016-12-14 18:20 UTC. Load average"),
+            "{run}"
+        );
+        assert!(run.contains("0.5 when the run started, 2.0 when it ended."));
         assert!(!run.contains("Regenerated"));
 
         let existing = render(
