@@ -4,8 +4,11 @@
 //! `floor/*` beside `round/*` for the TeleSign SMS, the TeleSign status query
 //! and the dotdigital send: the least work that produces the same request
 //! and reads the same answer (`verify_benches::floor`, proven equal by
-//! `tests/floor_matches.rs`). Each floor runs right after its round, in the
-//! same run; `cargo xtask bench` reports `round/X / floor/X`.
+//! `tests/floor_matches.rs`). Before criterion starts, each round and its
+//! floor run in alternating runs, and the median of `round/X / floor/X`
+//! with its spread is printed and written to
+//! `target/verify-benches/floors.json` (the verdict `cargo xtask bench`
+//! reports); criterion then measures each floor right after its round.
 //!
 //! `call/*`: what an adapter does around one successful attempt, without
 //! the I/O: plan the call, build, sign with a fresh date and nonce, read the
@@ -33,7 +36,7 @@ use std::time::{Duration, Instant, SystemTime};
 use criterion::{BatchSize, Criterion};
 use verify_benches::floor;
 use verify_benches::samples::{self, NONCE, now, response};
-use verify_benches::stats::results_path;
+use verify_benches::stats::{Spread, results_path};
 use verify_core::call::{Call, Settings, Step};
 use verify_core::dotdigital::{RequestId, ValidateCode};
 use verify_core::telesign::{self, Complete, SendCall};
@@ -302,6 +305,75 @@ fn allocations(round: &Round<'_>, calls: usize) -> (f64, f64, f64) {
     (per(&ALLOCS), per(&REALLOCS), per(&BYTES))
 }
 
+/// Nanoseconds per call of `calls` calls of `round`; the answers are cloned
+/// a few hundred at a time, outside the timing (as criterion's small batches).
+fn time_calls(round: &Round<'_>, calls: usize) -> f64 {
+    let mut took = Duration::ZERO;
+    let mut done = 0;
+    while done < calls {
+        let n = (calls - done).min(256);
+        let answers: Vec<Answer> = (0..n).map(|_| round.answer.clone()).collect();
+        let start = Instant::now();
+        for answer in answers {
+            (round.run)(answer);
+        }
+        took += start.elapsed();
+        done += n;
+    }
+    took.as_nanos() as f64 / calls.max(1) as f64
+}
+
+/// `round/X / floor/X` for each pair of `rounds` (a round, then its floor),
+/// in alternating runs: round, floor, round, floor, ..., each round run
+/// over the mean of the floor runs just before and after it, so that the
+/// machine's drift (other processes, clock changes) cancels out. Prints the
+/// median and spread; with `write`, also to `target/verify-benches/floors.json`.
+fn floor_ratios(rounds: &[Round<'_>], pairs: usize, calls: usize, write: bool) {
+    println!("round / floor, median of {pairs} alternating runs of {calls} calls each:");
+    let mut out = Vec::new();
+    for pair in rounds.chunks(2) {
+        let [round, floor] = pair else { continue };
+        time_calls(round, calls / 10);
+        time_calls(floor, calls / 10);
+        let mut floors = vec![time_calls(floor, calls)];
+        let mut rounds_ns = Vec::new();
+        for _ in 0..pairs {
+            rounds_ns.push(time_calls(round, calls));
+            floors.push(time_calls(floor, calls));
+        }
+        let ratios: Vec<f64> = (0..pairs)
+            .map(|i| rounds_ns[i] / ((floors[i] + floors[i + 1]) / 2.0))
+            .collect();
+        let (ratio, round_ns, floor_ns) = (
+            Spread::of(&ratios),
+            Spread::of(&rounds_ns),
+            Spread::of(&floors),
+        );
+        println!(
+            "{:<24} {:.2}x (IQR {:.2}..{:.2}, range {:.2}..{:.2}); {:.0} ns vs {:.0} ns",
+            round.id,
+            ratio.median,
+            ratio.q1,
+            ratio.q3,
+            ratio.min,
+            ratio.max,
+            round_ns.median,
+            floor_ns.median
+        );
+        out.push(serde_json::json!({
+            "round": round.id, "floor": floor.id, "pairs": pairs, "calls": calls,
+            "ratio": ratio, "round_ns": round_ns, "floor_ns": floor_ns,
+        }));
+    }
+    if write {
+        let path = results_path("floors.json");
+        let json = serde_json::json!({ "ratios": out });
+        std::fs::write(&path, serde_json::to_string_pretty(&json).expect("JSON"))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        println!("wrote {}", path.display());
+    }
+}
+
 /// Prints the allocations per call of every round and floor (and of the
 /// library's halves of each round); with `write`,
 /// also to `target/verify-benches/allocations.json`.
@@ -477,22 +549,9 @@ fn profile(rounds: &[&Round<'_>], id: &str) {
         .iter()
         .find(|r| r.id == id)
         .unwrap_or_else(|| panic!("no round or floor {id}"));
-    // Answers are cloned a thousand at a time, outside the timing.
-    let mut took = Duration::ZERO;
-    let mut done = 0;
-    while done < calls {
-        let n = (calls - done).min(1_000);
-        let answers: Vec<Answer> = (0..n).map(|_| round.answer.clone()).collect();
-        let start = Instant::now();
-        for answer in answers {
-            (round.run)(answer);
-        }
-        took += start.elapsed();
-        done += n;
-    }
     println!(
         "{id}: {calls} calls, {:.1} ns per call",
-        took.as_nanos() as f64 / calls.max(1) as f64
+        time_calls(round, calls)
     );
 }
 
@@ -507,6 +566,11 @@ fn main() {
     }
     let all: Vec<&Round<'_>> = floored.iter().chain(&halves).collect();
     allocation_table(&all, bench);
+    if bench {
+        floor_ratios(&floored, 31, 10_000, true);
+    } else {
+        floor_ratios(&floored, 2, 100, false);
+    }
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))

@@ -80,6 +80,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if let Some(v) = read_json(&ours.join("allocations.json"), since)? {
         results.allocations = allocations(&v);
     }
+    if let Some(v) = read_json(&ours.join("floors.json"), since)? {
+        results.floors = floors(&v);
+    }
     if let Some(v) = read_json(&ours.join("interleaved.json"), since)? {
         results.interleaved = interleaved(&v);
     }
@@ -173,6 +176,19 @@ struct Spread {
     max: f64,
 }
 
+/// A round against its floor, in alternating runs.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct FloorRatio {
+    /// `round/X`.
+    round: String,
+    pairs: u64,
+    calls: u64,
+    ratio: Spread,
+    /// Medians over the runs, in nanoseconds per call.
+    round_ns: f64,
+    floor_ns: f64,
+}
+
 /// An adapter against its bare client, in alternating rounds.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Pair {
@@ -264,6 +280,7 @@ fn median(v: &[f64]) -> f64 {
 struct Results {
     criterion: BTreeMap<String, Estimate>,
     allocations: Vec<Allocations>,
+    floors: Vec<FloorRatio>,
     interleaved: Vec<Pair>,
     python: Python,
 }
@@ -425,6 +442,25 @@ fn spread(v: &Value) -> Option<Spread> {
         q3: num("q3")?,
         max: num("max")?,
     })
+}
+
+fn floors(v: &Value) -> Vec<FloorRatio> {
+    let ratios = v.get("ratios").and_then(Value::as_array);
+    ratios
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let int = |k: &str| p.get(k).and_then(Value::as_u64);
+            Some(FloorRatio {
+                round: p.get("round")?.as_str()?.to_owned(),
+                pairs: int("pairs")?,
+                calls: int("calls")?,
+                ratio: spread(p.get("ratio")?)?,
+                round_ns: spread(p.get("round_ns")?)?.median,
+                floor_ns: spread(p.get("floor_ns")?)?.median,
+            })
+        })
+        .collect()
 }
 
 fn interleaved(v: &Value) -> Vec<Pair> {
@@ -673,6 +709,23 @@ fn verdicts(r: &Results) -> String {
             "the lowest pair"
         )
     ));
+    for op in FLOORED {
+        let f = r.floors.iter().find(|f| f.round == format!("round/{op}"));
+        s.push_str(&format!(
+            "| the core over its floor, `round/{op} / floor/{op}`, median of alternating runs | {} | - | reported |\n",
+            f.map_or_else(
+                || "-".into(),
+                |f| format!(
+                    "{} (IQR {} .. {}, range {} .. {})",
+                    times(f.ratio.median),
+                    times(f.ratio.q1),
+                    times(f.ratio.q3),
+                    times(f.ratio.min),
+                    times(f.ratio.max)
+                )
+            ),
+        ));
+    }
     for (name, adapter, goal) in [
         (
             "verify-ureq over bare ureq, one request at a time",
@@ -762,18 +815,18 @@ fn render(r: &Results, command: &str, machine: &str, source: &Source) -> String 
         "\n### The core against its floors\n\n\
          `round/X`: the library validates, builds, signs (at a fixed date, with a fixed nonce) and \
          parses; `floor/X`: the least work that writes the same request and reads the same answer \
-         (`benches/src/floor.rs`, proven equal by `benches/tests/floor_matches.rs`). Times are \
-         criterion's estimates from this run; allocations per call are counted by the core \
-         bench's allocator (reallocations apart); in brackets, the round's two halves: \
-         `build_sign/X` (validate, build, sign) + `parse/X`.\n\n\
-         | operation | round / floor | round | floor | allocations: round / floor | reallocations: round / floor | bytes allocated: round / floor |\n\
-         |---|---|---|---|---|---|---|\n",
+         (`benches/src/floor.rs`, proven equal by `benches/tests/floor_matches.rs`). The ratio is \
+         the median over alternating runs of the two (the core bench, before criterion: round, \
+         floor, round, floor, ..., each round run over the mean of the floor runs around it), \
+         with its quartiles and range; the times are those runs' medians (criterion's estimates \
+         are listed below). Allocations per call are counted by the core bench's allocator \
+         (reallocations apart); in brackets, the round's two halves: `build_sign/X` (validate, \
+         build, sign) + `parse/X`.\n\n\
+         | operation | round / floor | quartiles | range | round | floor | allocations: round / floor | reallocations: round / floor | bytes allocated: round / floor |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
     );
     for op in FLOORED {
-        let (round, floor) = (
-            r.criterion.get(&format!("round/{op}")),
-            r.criterion.get(&format!("floor/{op}")),
-        );
+        let ratio = r.floors.iter().find(|f| f.round == format!("round/{op}"));
         let alloc = |id: String| r.allocations.iter().find(|a| a.id == id);
         let (ra, fa) = (alloc(format!("round/{op}")), alloc(format!("floor/{op}")));
         let (build, parse) = (
@@ -791,17 +844,31 @@ fn render(r: &Results, command: &str, machine: &str, source: &Source) -> String 
             }
             _ => "-".into(),
         };
+        let dash = || "-".to_owned();
         s.push_str(&format!(
-            "| {op} | {} | {} | {} | {} | {} | {} |\n",
-            match (round, floor) {
-                (Some(a), Some(b)) => times(a.mean / b.mean),
-                _ => "-".into(),
-            },
-            round.map_or_else(|| "-".into(), |e| human(e.mean)),
-            floor.map_or_else(|| "-".into(), |e| human(e.mean)),
+            "| {op} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            ratio.map_or_else(dash, |f| times(f.ratio.median)),
+            ratio.map_or_else(dash, |f| format!(
+                "{} .. {}",
+                times(f.ratio.q1),
+                times(f.ratio.q3)
+            )),
+            ratio.map_or_else(dash, |f| format!(
+                "{} .. {}",
+                times(f.ratio.min),
+                times(f.ratio.max)
+            )),
+            ratio.map_or_else(dash, |f| human(f.round_ns)),
+            ratio.map_or_else(dash, |f| human(f.floor_ns)),
             both(|a| a.allocations, 1),
             both(|a| a.reallocations, 1),
             both(|a| a.bytes, 0),
+        ));
+    }
+    if let Some(f) = r.floors.first() {
+        s.push_str(&format!(
+            "\n{} alternating runs of {} calls each per operation.\n",
+            f.pairs, f.calls
         ));
     }
 
@@ -997,10 +1064,20 @@ mod tests {
     #[test]
     fn the_floor_table_shows_ratios_and_allocations() {
         let mut r = Results::default();
-        r.criterion
-            .insert("round/telesign_sms".into(), estimate(2_500.0));
-        r.criterion
-            .insert("floor/telesign_sms".into(), estimate(1_000.0));
+        r.floors.push(FloorRatio {
+            round: "round/telesign_sms".into(),
+            pairs: 31,
+            calls: 10_000,
+            ratio: Spread {
+                min: 2.0,
+                q1: 2.4,
+                median: 2.5,
+                q3: 2.6,
+                max: 3.0,
+            },
+            round_ns: 2_500.0,
+            floor_ns: 1_000.0,
+        });
         for (id, n) in [
             ("round/telesign_sms", 20.0),
             ("floor/telesign_sms", 8.0),
@@ -1017,12 +1094,26 @@ mod tests {
         let t = table(&r);
         assert_eq!(
             row(&t, "telesign_sms |"),
-            "| telesign_sms | 2.50× | 2.50 µs | 1.00 µs | 20.0 (12.0 + 8.0) / 8.0 | 1.0 (1.0 + 1.0) / 1.0 | 2000 (1200 + 800) / 800 |"
+            "| telesign_sms | 2.50× | 2.40× .. 2.60× | 2.00× .. 3.00× | 2.50 µs | 1.00 µs | 20.0 (12.0 + 8.0) / 8.0 | 1.0 (1.0 + 1.0) / 1.0 | 2000 (1200 + 800) / 800 |"
         );
         assert_eq!(
             row(&t, "dotdigital_send |"),
-            "| dotdigital_send | - | - | - | - | - | - |"
+            "| dotdigital_send | - | - | - | - | - | - | - | - |"
         );
+        assert!(t.contains("31 alternating runs of 10000 calls each"), "{t}");
+        assert!(
+            row(&t, "the core over its floor, `round/telesign_sms")
+                .contains("| 2.50× (IQR 2.40× .. 2.60×, range 2.00× .. 3.00×) | - | reported |"),
+            "{t}"
+        );
+        let v: Value = serde_json::from_str(
+            r#"{"ratios":[{"round":"round/telesign_sms","floor":"floor/telesign_sms","pairs":31,"calls":10000,
+            "ratio":{"min":2.0,"q1":2.4,"median":2.5,"q3":2.6,"max":3.0},
+            "round_ns":{"min":1,"q1":1,"median":2500,"q3":1,"max":1},
+            "floor_ns":{"min":1,"q1":1,"median":1000,"q3":1,"max":1}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(floors(&v), r.floors);
     }
 
     #[test]
