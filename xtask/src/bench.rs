@@ -1,11 +1,25 @@
-//! `cargo xtask bench`: runs the criterion benchmarks and rewrites the table
-//! in `BENCHMARKS.md` (between its `xtask bench` markers) from criterion's
-//! `target/criterion/**/new/estimates.json`.
+//! `cargo xtask bench`: runs the benchmarks of `verify-benches` and TeleSign's
+//! Python SDK in one run, and rewrites the table in `BENCHMARKS.md` (between
+//! its `xtask bench` markers).
 //!
-//! A run lists only the results it wrote (files modified since it started),
-//! so a benchmark that was filtered out or removed never shows a stale figure
-//! under this run's date. `--table-only` runs nothing and lists every result
-//! criterion has, saying so in the table with the newest result's time.
+//! Every verdict is a ratio of two figures measured in the same run:
+//! - `round/X / floor/X`: the core against the least work that writes the
+//!   same request and reads the same answer (criterion, `benches/core.rs`),
+//!   with the allocations per call of each (`allocations.json`, written by
+//!   the core bench's counting allocator);
+//! - TeleSign's Python SDK doing its share of the SMS round
+//!   (`benches/python/telesign_sdk_round.py`) over `round/telesign_sms`
+//!   timed alone by the core bench (`VERIFY_BENCH_PROFILE`), in alternating
+//!   runs: the median of the pairs' ratios;
+//! - each adapter against a bare client, in alternating rounds
+//!   (`interleaved.json`, written by `benches/interleaved.rs`): the median
+//!   ratio with its quartiles and range.
+//!
+//! Criterion's absolute figures follow, secondary. A run lists only the
+//! results it wrote (files modified since it started), so a benchmark that
+//! was filtered out or removed never shows a stale figure under this run's
+//! date. `--table-only` runs nothing and uses every result there is, saying
+//! so in the table. `--no-python` skips the Python SDK.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,39 +28,73 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::{root, sh};
+use crate::{root, sh, splice, target_dir};
 
 const START: &str = "<!-- xtask bench: start -->";
 const END: &str = "<!-- xtask bench: end -->";
 
+/// The TeleSign Python SDK version measured (as `sdk_check.sh` pins it).
+const SDK_VERSION: &str = "4.1.1";
+/// Goals: the Python SDK's round over the core's, at least; the adapters'
+/// requests per second over their bare clients', at least.
+const PYTHON_GOAL: f64 = 30.0;
+const UREQ_GOAL: f64 = 0.95;
+/// Python runs, each followed by a run of `round/telesign_sms` alone.
+const PYTHON_PAIRS: usize = 5;
+const HYPER_64_GOAL: f64 = 0.90;
+/// The operations with a floor.
+const FLOORED: [&str; 3] = ["telesign_sms", "telesign_status", "dotdigital_send"];
+
 /// `--table-only` skips running and only rewrites the table from the last
-/// results; other arguments go to criterion (e.g. a benchmark filter).
+/// results; `--no-python` skips the Python SDK; other arguments go to the
+/// benchmarks (e.g. a criterion filter).
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let table_only = args.iter().any(|a| a == "--table-only");
+    let no_python = args.iter().any(|a| a == "--no-python");
     let args: Vec<String> = args
         .iter()
-        .filter(|a| *a != "--table-only")
+        .filter(|a| *a != "--table-only" && *a != "--no-python")
         .cloned()
         .collect();
     // Whole seconds: some file systems keep coarse modification times, and
     // a result written in the second the run started is still this run's.
     let started = whole_seconds(SystemTime::now());
+    let load_at_start = load_average();
     if !table_only {
         sh(Command::new("cargo")
             .current_dir(root())
             .args(["bench", "-p", "verify-benches", "--"])
             .args(&args))?;
+        if !no_python {
+            let python = python_round();
+            let path = target_dir().join("verify-benches/python.json");
+            std::fs::write(&path, python.to_json().to_string())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
     }
-    let dir = root().join("target/criterion");
     let since = (!table_only).then_some(started);
-    let mut results = BTreeMap::new();
-    collect(&dir, since, &mut results)?;
-    if results.is_empty() {
+    let mut results = Results::default();
+    let dir = target_dir().join("criterion");
+    collect(&dir, since, &mut results.criterion)?;
+    let ours = target_dir().join("verify-benches");
+    if let Some(v) = read_json(&ours.join("allocations.json"), since)? {
+        results.allocations = allocations(&v);
+    }
+    if let Some(v) = read_json(&ours.join("floors.json"), since)? {
+        results.floors = floors(&v);
+    }
+    if let Some(v) = read_json(&ours.join("interleaved.json"), since)? {
+        results.interleaved = interleaved(&v);
+    }
+    if let Some(v) = read_json(&ours.join("python.json"), since)? {
+        results.python = Python::from_json(&v);
+    }
+    if results.criterion.is_empty() && results.interleaved.is_empty() {
         return Err(if table_only {
-            format!("no criterion results under {}", dir.display())
+            format!("no results under {}", dir.display())
         } else {
             format!(
-                "this run wrote no criterion results under {} (did the filter match nothing?)",
+                "this run wrote no results under {} (did the filter match nothing?)",
                 dir.display()
             )
         });
@@ -55,39 +103,43 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if table_only {
         command.push_str(" --table-only");
     }
+    if no_python {
+        command.push_str(" --no-python");
+    }
     for a in &args {
         command.push(' ');
         command.push_str(a);
     }
     let source = if table_only {
-        let times = results.values().map(|e| e.written);
+        let times = results.criterion.values().map(|e| e.written);
         Source::Existing {
             newest: times.clone().max().unwrap_or(started),
             oldest: times.min().unwrap_or(started),
             regenerated: SystemTime::now(),
         }
     } else {
-        Source::ThisRun { started }
+        Source::ThisRun {
+            started,
+            load: load_at_start.zip(load_average()),
+        }
     };
     let table = render(&results, &command, &machine(), &source);
-    let path = root().join("BENCHMARKS.md");
-    let old = std::fs::read_to_string(&path).unwrap_or_default();
-    let new = match (old.find(START), old.find(END)) {
-        (Some(a), Some(b)) if a < b => format!("{}{table}{}", &old[..a], &old[b + END.len()..]),
-        _ => format!("# Benchmarks\n\n{table}\n"),
-    };
-    std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))?;
-    eprintln!("rewrote {}", path.display());
-    Ok(())
+    eprintln!("{}", verdicts(&results));
+    splice(&root().join("BENCHMARKS.md"), START, END, &table)
 }
 
 /// Where the table's figures come from.
 #[derive(Clone, Copy)]
 enum Source {
     /// The benchmarks run by this command, started at this time.
-    ThisRun { started: SystemTime },
-    /// Results already under `target/criterion` (`--table-only`), written
-    /// between `oldest` and `newest`; the table was rewritten at `regenerated`.
+    /// `load`: the 1-minute load average when it started and when it ended
+    /// (other processes compete with the benchmarks for the CPUs).
+    ThisRun {
+        started: SystemTime,
+        load: Option<(f64, f64)>,
+    },
+    /// Results already under `target/` (`--table-only`), written between
+    /// `oldest` and `newest`; the table was rewritten at `regenerated`.
     Existing {
         newest: SystemTime,
         oldest: SystemTime,
@@ -105,13 +157,340 @@ struct Estimate {
     written: SystemTime,
 }
 
+/// Allocations per call of one round or floor.
+#[derive(Clone, Debug, PartialEq)]
+struct Allocations {
+    id: String,
+    allocations: f64,
+    reallocations: f64,
+    bytes: f64,
+}
+
+/// Minimum, quartiles, median and maximum of a set of ratios.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Spread {
+    min: f64,
+    q1: f64,
+    median: f64,
+    q3: f64,
+    max: f64,
+}
+
+/// A round against its floor, in alternating runs.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct FloorRatio {
+    /// `round/X`.
+    round: String,
+    pairs: u64,
+    calls: u64,
+    ratio: Spread,
+    /// Medians over the runs, in nanoseconds per call.
+    round_ns: f64,
+    floor_ns: f64,
+}
+
+/// An adapter against its bare client, in alternating rounds.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Pair {
+    adapter: String,
+    baseline: String,
+    rounds: u64,
+    requests_per_round: u64,
+    /// Adapter requests/s over the baseline's, per round.
+    ratio: Spread,
+    adapter_rps: f64,
+    baseline_rps: f64,
+}
+
+/// TeleSign's Python SDK doing its share of the SMS round, in runs
+/// alternating with the core's `round/telesign_sms`.
+#[derive(Clone, Debug, Default, PartialEq)]
+enum Python {
+    /// Nanoseconds per round of each (medians over the runs), the ratio of
+    /// each alternating pair, the SDK's version and Python's.
+    Measured {
+        ns: f64,
+        rust_ns: f64,
+        ratios: Vec<f64>,
+        sdk: String,
+        python: String,
+    },
+    /// Why it was not measured.
+    Skipped(String),
+    /// Not run.
+    #[default]
+    NotRun,
+}
+
+impl Python {
+    fn to_json(&self) -> Value {
+        match self {
+            Python::Measured {
+                ns,
+                rust_ns,
+                ratios,
+                sdk,
+                python,
+            } => serde_json::json!({
+                "ns_per_round": ns, "rust_ns_per_round": rust_ns, "ratios": ratios,
+                "sdk": sdk, "python": python,
+            }),
+            Python::Skipped(why) => serde_json::json!({ "skipped": why }),
+            Python::NotRun => serde_json::json!({}),
+        }
+    }
+
+    fn from_json(v: &Value) -> Python {
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let num = |k: &str| v.get(k).and_then(Value::as_f64);
+        if let (Some(ns), Some(rust_ns)) = (num("ns_per_round"), num("rust_ns_per_round")) {
+            Python::Measured {
+                ns,
+                rust_ns,
+                ratios: v
+                    .get("ratios")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_f64).collect())
+                    .unwrap_or_default(),
+                sdk: text("sdk").unwrap_or_default(),
+                python: text("python").unwrap_or_default(),
+            }
+        } else if let Some(why) = text("skipped") {
+            Python::Skipped(why)
+        } else {
+            Python::NotRun
+        }
+    }
+}
+
+/// The median of `v` (not empty).
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Everything one table shows.
+#[derive(Default)]
+struct Results {
+    criterion: BTreeMap<String, Estimate>,
+    allocations: Vec<Allocations>,
+    floors: Vec<FloorRatio>,
+    interleaved: Vec<Pair>,
+    python: Python,
+}
+
+/// Installs TeleSign's Python SDK (pinned) into `target/telesign-sdk-venv`
+/// when it is not there, and times `benches/python/telesign_sdk_round.py`.
+/// Anything missing (Python, venv, the package index) skips it, saying why.
+fn python_round() -> Python {
+    let venv = target_dir().join("telesign-sdk-venv");
+    let python = venv.join("bin/python");
+    let installed = || {
+        Command::new(&python)
+            .args([
+                "-c",
+                "from importlib.metadata import version; print(version('telesign'))",
+            ])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    if installed().as_deref() != Some(SDK_VERSION) {
+        eprintln!(
+            "$ python3 -m venv {0} && {0}/bin/pip install telesign=={SDK_VERSION}",
+            venv.display()
+        );
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .output()
+            .is_ok_and(|o| o.status.success())
+            && Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", &format!("telesign=={SDK_VERSION}")])
+                .output()
+                .is_ok_and(|o| o.status.success());
+        if !ok || installed().as_deref() != Some(SDK_VERSION) {
+            let why = format!(
+                "could not install TeleSign's Python SDK {SDK_VERSION} (python3 -m venv, pip)"
+            );
+            eprintln!("SKIPPED: {why}");
+            return Python::Skipped(why);
+        }
+    }
+    let script = root().join("benches/python/telesign_sdk_round.py");
+    let fail = |why: String| {
+        eprintln!("SKIPPED: {why}");
+        Python::Skipped(why)
+    };
+    let (mut py, mut rust, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut sdk, mut version) = (String::new(), String::new());
+    for _ in 0..PYTHON_PAIRS {
+        let out = match Command::new(&python)
+            .arg(&script)
+            .args(["20000", "3"])
+            .output()
+        {
+            Ok(out) if out.status.success() => out,
+            Ok(out) => {
+                return fail(format!(
+                    "the Python SDK round failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            Err(e) => return fail(format!("cannot run {}: {e}", python.display())),
+        };
+        let v: Value = match serde_json::from_slice(&out.stdout) {
+            Ok(v) => v,
+            Err(e) => return fail(format!("unreadable output of the Python round ({e})")),
+        };
+        let Some(p) = v.get("ns_per_round").and_then(Value::as_f64) else {
+            return fail("the Python round printed no ns_per_round".into());
+        };
+        let text = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        (sdk, version) = (text("sdk"), text("python"));
+        let Some(r) = rust_round() else {
+            return fail("could not time round/telesign_sms alone".into());
+        };
+        eprintln!(
+            "TeleSign's Python SDK: {} per SMS round; round/telesign_sms: {}",
+            human(p),
+            human(r)
+        );
+        py.push(p);
+        rust.push(r);
+        ratios.push(p / r);
+    }
+    Python::Measured {
+        ns: median(&py),
+        rust_ns: median(&rust),
+        ratios,
+        sdk,
+        python: version,
+    }
+}
+
+/// Nanoseconds per call of `round/telesign_sms`, timed alone by the core
+/// bench (`VERIFY_BENCH_PROFILE`).
+fn rust_round() -> Option<f64> {
+    let out = Command::new("cargo")
+        .current_dir(root())
+        .args(["bench", "-q", "-p", "verify-benches", "--bench", "core"])
+        .env("VERIFY_BENCH_PROFILE", "round/telesign_sms")
+        .env("VERIFY_BENCH_CALLS", "200000")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    // "round/telesign_sms: 200000 calls, 2345.6 ns per call"
+    text.lines()
+        .find_map(|l| l.strip_suffix(" ns per call"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+}
+
+/// The JSON at `path`, if it exists and (with `since`) was written at or after it.
+fn read_json(path: &Path, since: Option<SystemTime>) -> Result<Option<Value>, String> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(None);
+    };
+    let written = meta
+        .modified()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if since.is_some_and(|since| written < since) {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn allocations(v: &Value) -> Vec<Allocations> {
+    let rows = v.get("rows").and_then(Value::as_array);
+    rows.into_iter()
+        .flatten()
+        .filter_map(|r| {
+            let num = |k: &str| r.get(k).and_then(Value::as_f64);
+            Some(Allocations {
+                id: r.get("id")?.as_str()?.to_owned(),
+                allocations: num("allocations")?,
+                reallocations: num("reallocations")?,
+                bytes: num("bytes")?,
+            })
+        })
+        .collect()
+}
+
+fn spread(v: &Value) -> Option<Spread> {
+    let num = |k: &str| v.get(k).and_then(Value::as_f64);
+    Some(Spread {
+        min: num("min")?,
+        q1: num("q1")?,
+        median: num("median")?,
+        q3: num("q3")?,
+        max: num("max")?,
+    })
+}
+
+fn floors(v: &Value) -> Vec<FloorRatio> {
+    let ratios = v.get("ratios").and_then(Value::as_array);
+    ratios
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let int = |k: &str| p.get(k).and_then(Value::as_u64);
+            Some(FloorRatio {
+                round: p.get("round")?.as_str()?.to_owned(),
+                pairs: int("pairs")?,
+                calls: int("calls")?,
+                ratio: spread(p.get("ratio")?)?,
+                round_ns: spread(p.get("round_ns")?)?.median,
+                floor_ns: spread(p.get("floor_ns")?)?.median,
+            })
+        })
+        .collect()
+}
+
+fn interleaved(v: &Value) -> Vec<Pair> {
+    let pairs = v.get("pairs").and_then(Value::as_array);
+    pairs
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let text = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
+            let int = |k: &str| p.get(k).and_then(Value::as_u64);
+            Some(Pair {
+                adapter: text("adapter")?,
+                baseline: text("baseline")?,
+                rounds: int("rounds")?,
+                requests_per_round: int("requests_per_round")?,
+                ratio: spread(p.get("ratio")?)?,
+                adapter_rps: spread(p.get("adapter_rps")?)?.median,
+                baseline_rps: spread(p.get("baseline_rps")?)?.median,
+            })
+        })
+        .collect()
+}
+
 fn whole_seconds(t: SystemTime) -> SystemTime {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
 /// `t` as `YYYY-MM-DD HH:MM UTC`.
-fn utc(t: SystemTime) -> String {
+pub(crate) fn utc(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, rest) = (secs / 86_400, secs % 86_400);
     // Civil date from days since 1970-01-01 (proleptic Gregorian).
@@ -190,6 +569,7 @@ fn collect(
     }
     Ok(())
 }
+
 fn human(ns: f64) -> String {
     if ns < 1_000.0 {
         format!("{ns:.0} ns")
@@ -206,6 +586,11 @@ fn percent(ratio: f64) -> String {
     format!("{:.1}%", (ratio * 1_000.0).floor() / 10.0)
 }
 
+/// A factor with two decimals, rounded down: 29.999 is "29.99×".
+fn times(ratio: f64) -> String {
+    format!("{:.2}×", (ratio * 100.0).floor() / 100.0)
+}
+
 fn output(cmd: &str, args: &[&str]) -> String {
     Command::new(cmd)
         .args(args)
@@ -215,31 +600,188 @@ fn output(cmd: &str, args: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-/// This machine, for the table: CPU, cores, kernel, compiler.
-fn machine() -> String {
+/// This machine, for the table: CPU, cores, memory, kernel, compiler.
+pub(crate) fn machine() -> String {
     let cpu = output("lscpu", &[])
         .lines()
         .find_map(|l| l.strip_prefix("Model name:").map(|m| m.trim().to_owned()))
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or_else(String::new, |kb| {
+            format!(", {:.0} GB", kb as f64 / 1024.0 / 1024.0)
+        });
     format!(
-        "{cpu}, {cores} CPUs (`nproc`), {}; {}",
+        "{cpu}, {cores} CPUs (`nproc`){memory}, {}; {}",
         output("uname", &["-sr"]),
         output("rustc", &["-V"]),
     )
 }
 
-fn render(r: &BTreeMap<String, Estimate>, command: &str, machine: &str, source: &Source) -> String {
+/// The 1-minute load average, from `/proc/loadavg`.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// "met", "**missed**", and a warning when `low` (named `low_name`: the
+/// lower quartile, the lowest pair) is below the goal.
+fn verdict(measured: Option<f64>, goal: f64, low: Option<f64>, low_name: &str) -> String {
+    match measured {
+        None => "not measured".into(),
+        Some(m) if m < goal => "**missed**".into(),
+        Some(_) if low.is_some_and(|q| q < goal) => {
+            format!("met by the median; {low_name} is below")
+        }
+        Some(_) => "met".into(),
+    }
+}
+
+/// The Python SDK's round over the core's: the median of the alternating
+/// pairs' ratios, with their range.
+fn python_ratio(r: &Results) -> Option<(f64, f64, f64)> {
+    match &r.python {
+        Python::Measured { ratios, .. } if !ratios.is_empty() => Some((
+            median(ratios),
+            ratios.iter().copied().fold(f64::INFINITY, f64::min),
+            ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        )),
+        _ => None,
+    }
+}
+
+fn pair<'a>(r: &'a Results, adapter: &str) -> Option<&'a Pair> {
+    r.interleaved.iter().find(|p| p.adapter == adapter)
+}
+
+fn ratio_with_spread(p: &Pair) -> String {
+    format!(
+        "{} (IQR {} .. {}, range {} .. {})",
+        percent(p.ratio.median),
+        percent(p.ratio.q1),
+        percent(p.ratio.q3),
+        percent(p.ratio.min),
+        percent(p.ratio.max),
+    )
+}
+
+/// The verdicts, for the table and the terminal.
+fn verdicts(r: &Results) -> String {
+    let mut s = String::from("| what | measured | goal | verdict |\n|---|---|---|---|\n");
+    let python = python_ratio(r);
+    let measured = match (&python, &r.python) {
+        (
+            Some((x, lo, hi)),
+            Python::Measured {
+                ns,
+                rust_ns,
+                ratios,
+                ..
+            },
+        ) => format!(
+            "{} (median of {} alternating runs, range {} .. {}; {} / {} per round)",
+            times(*x),
+            ratios.len(),
+            times(*lo),
+            times(*hi),
+            human(*ns),
+            human(*rust_ns)
+        ),
+        (_, Python::Skipped(why)) => format!("skipped: {why}"),
+        _ => "-".into(),
+    };
+    s.push_str(&format!(
+        "| TeleSign's Python SDK {SDK_VERSION} over the core, SMS round (`python_round / round/telesign_sms`) | {measured} | >= {PYTHON_GOAL:.0}× | {} |\n",
+        verdict(
+            python.map(|p| p.0),
+            PYTHON_GOAL,
+            python.map(|p| p.1),
+            "the lowest pair"
+        )
+    ));
+    for op in FLOORED {
+        let f = r.floors.iter().find(|f| f.round == format!("round/{op}"));
+        s.push_str(&format!(
+            "| the core over its floor, `round/{op} / floor/{op}`, median of alternating runs | {} | - | reported |\n",
+            f.map_or_else(
+                || "-".into(),
+                |f| format!(
+                    "{} (IQR {} .. {}, range {} .. {})",
+                    times(f.ratio.median),
+                    times(f.ratio.q1),
+                    times(f.ratio.q3),
+                    times(f.ratio.min),
+                    times(f.ratio.max)
+                )
+            ),
+        ));
+    }
+    for (name, adapter, goal) in [
+        (
+            "verify-ureq over bare ureq, one request at a time",
+            "verify_ureq",
+            Some(UREQ_GOAL),
+        ),
+        (
+            "verify-hyper over bare hyper, 1 in flight",
+            "verify_hyper/1",
+            None,
+        ),
+        (
+            "verify-hyper over bare hyper, 16 in flight",
+            "verify_hyper/16",
+            None,
+        ),
+        (
+            "verify-hyper over bare hyper, 64 in flight",
+            "verify_hyper/64",
+            Some(HYPER_64_GOAL),
+        ),
+    ] {
+        let p = pair(r, adapter);
+        s.push_str(&format!(
+            "| {name}: requests/s, median of interleaved rounds | {} | {} | {} |\n",
+            p.map_or_else(|| "-".into(), ratio_with_spread),
+            goal.map_or_else(|| "-".into(), |g| format!(">= {:.0}%", g * 100.0)),
+            match goal {
+                Some(g) => verdict(
+                    p.map(|p| p.ratio.median),
+                    g,
+                    p.map(|p| p.ratio.q1),
+                    "the lower quartile"
+                ),
+                None => "reported".into(),
+            }
+        ));
+    }
+    s
+}
+
+fn render(r: &Results, command: &str, machine: &str, source: &Source) -> String {
     let mut s = String::new();
     s.push_str(START);
     s.push_str("\n\n");
-    let estimate =
-        "criterion's estimate per iteration, as it prints it, with 95% confidence bounds";
     match *source {
-        Source::ThisRun { started } => {
+        Source::ThisRun { started, load } => {
+            let load = load.map_or_else(String::new, |(a, b)| {
+                format!(
+                    " Load average (1 min; other processes share the CPUs): {a:.1} when the run \
+                     started, {b:.1} when it ended."
+                )
+            });
             s.push_str(&format!(
-                "Produced by `{command}` ({estimate}); only the results this run wrote are listed.\n\n\
-                 Machine: {machine}; run {}.\n\n",
+                "Produced by `{command}`; only the results this run wrote are listed.\n\n\
+                 Machine: {machine}; run {}.{load}\n\n",
                 utc(started)
             ));
         }
@@ -258,74 +800,120 @@ fn render(r: &BTreeMap<String, Estimate>, command: &str, machine: &str, source: 
                 )
             };
             s.push_str(&format!(
-                "Regenerated by `{command}` from the existing results under `target/criterion` \
-                 ({when}), without running the benchmarks ({estimate}).\n\n\
+                "Regenerated by `{command}` from the existing results under `target/` \
+                 ({when}), without running the benchmarks.\n\n\
                  Machine: {machine}; table regenerated {}.\n\n",
                 utc(regenerated)
             ));
         }
     }
 
-    s.push_str("### Targets\n\n| target | measured | goal | verdict |\n|---|---|---|---|\n");
-    let mut target = |name: &str, measured: Option<String>, goal: &str, ok: Option<bool>| {
-        let verdict = match ok {
-            Some(true) => "met",
-            Some(false) => "**missed**",
-            None => "not measured",
+    s.push_str("### Verdicts\n\n");
+    s.push_str(&verdicts(r));
+
+    s.push_str(
+        "\n### The core against its floors\n\n\
+         `round/X`: the library validates, builds, signs (at a fixed date, with a fixed nonce) and \
+         parses; `floor/X`: the least work that writes the same request and reads the same answer \
+         (`benches/src/floor.rs`, proven equal by `benches/tests/floor_matches.rs`). The ratio is \
+         the median over alternating runs of the two (the core bench, before criterion: round, \
+         floor, round, floor, ..., each round run over the mean of the floor runs around it), \
+         with its quartiles and range; the times are those runs' medians (criterion's estimates \
+         are listed below). Allocations per call are counted by the core bench's allocator \
+         (reallocations apart); in brackets, the round's two halves: `build_sign/X` (validate, \
+         build, sign) + `parse/X`.\n\n\
+         | operation | round / floor | quartiles | range | round | floor | allocations: round / floor | reallocations: round / floor | bytes allocated: round / floor |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    for op in FLOORED {
+        let ratio = r.floors.iter().find(|f| f.round == format!("round/{op}"));
+        let alloc = |id: String| r.allocations.iter().find(|a| a.id == id);
+        let (ra, fa) = (alloc(format!("round/{op}")), alloc(format!("floor/{op}")));
+        let (build, parse) = (
+            alloc(format!("build_sign/{op}")),
+            alloc(format!("parse/{op}")),
+        );
+        // The round's figure, then its halves when known: "21.0 (14.0 + 7.0) / 10.0".
+        let both = |f: fn(&Allocations) -> f64, digits: usize| match (ra, fa) {
+            (Some(a), Some(b)) => {
+                let halves = match (build, parse) {
+                    (Some(x), Some(y)) => format!(" ({:.digits$} + {:.digits$})", f(x), f(y)),
+                    _ => String::new(),
+                };
+                format!("{:.digits$}{halves} / {:.digits$}", f(a), f(b))
+            }
+            _ => "-".into(),
         };
+        let dash = || "-".to_owned();
         s.push_str(&format!(
-            "| {name} | {} | {goal} | {verdict} |\n",
-            measured.unwrap_or_else(|| "-".into())
+            "| {op} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            ratio.map_or_else(dash, |f| times(f.ratio.median)),
+            ratio.map_or_else(dash, |f| format!(
+                "{} .. {}",
+                times(f.ratio.q1),
+                times(f.ratio.q3)
+            )),
+            ratio.map_or_else(dash, |f| format!(
+                "{} .. {}",
+                times(f.ratio.min),
+                times(f.ratio.max)
+            )),
+            ratio.map_or_else(dash, |f| human(f.round_ns)),
+            ratio.map_or_else(dash, |f| human(f.floor_ns)),
+            both(|a| a.allocations, 1),
+            both(|a| a.reallocations, 1),
+            both(|a| a.bytes, 0),
         ));
-    };
-    for (name, id) in [
-        (
-            "TeleSign SMS round in the core (build, sign, parse)",
-            "round/telesign_sms",
-        ),
-        (
-            "dotdigital send round in the core (build, sign, parse)",
-            "round/dotdigital_send",
-        ),
-    ] {
-        let e = r.get(id);
-        target(
-            name,
-            e.map(|e| human(e.mean)),
-            "< 3 µs",
-            e.map(|e| e.mean < 3_000.0),
-        );
     }
-    for (name, adapter, bare, goal) in [
-        (
-            "verify-hyper, 64 in flight, vs bare hyper",
-            "in_flight/verify_hyper/64",
-            "in_flight/bare_hyper/64",
-            0.8,
-        ),
-        (
-            "verify-ureq sequential vs bare ureq",
-            "sequential/verify_ureq",
-            "sequential/bare_ureq",
-            0.9,
-        ),
-    ] {
-        let ratio = match (r.get(adapter), r.get(bare)) {
-            // Requests per second are the inverse of time per request.
-            (Some(a), Some(b)) => Some(b.mean / a.mean),
-            _ => None,
-        };
-        target(
-            name,
-            ratio.map(|x| format!("{} of the baseline's requests/s", percent(x))),
-            &format!(">= {:.0}%", goal * 100.0),
-            // The verdict compares the unrounded ratio.
-            ratio.map(|x| x >= goal),
-        );
+    if let Some(f) = r.floors.first() {
+        s.push_str(&format!(
+            "\n{} alternating runs of {} calls each per operation.\n",
+            f.pairs, f.calls
+        ));
     }
 
-    s.push_str("\n### All benchmarks\n\n| benchmark | time | 95% bounds | requests/s |\n|---|---|---|---|\n");
-    for (id, e) in r {
+    s.push_str(
+        "\n### Adapters against bare clients, interleaved\n\n\
+         TeleSign status queries against the sandbox on loopback (`benches/benches/interleaved.rs`): \
+         adapter and bare client in alternating rounds of a fixed number of requests; each adapter \
+         round's requests per second over the mean of the bare rounds before and after it.\n\n\
+         | adapter / baseline | median | quartiles | range | rounds × requests | adapter requests/s | baseline requests/s |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    for p in &r.interleaved {
+        s.push_str(&format!(
+            "| {} / {} | {} | {} .. {} | {} .. {} | {} × {} | {:.0} | {:.0} |\n",
+            p.adapter,
+            p.baseline,
+            percent(p.ratio.median),
+            percent(p.ratio.q1),
+            percent(p.ratio.q3),
+            percent(p.ratio.min),
+            percent(p.ratio.max),
+            p.rounds,
+            p.requests_per_round,
+            p.adapter_rps,
+            p.baseline_rps,
+        ));
+    }
+
+    if let Python::Measured { sdk, python, .. } = &r.python {
+        s.push_str(&format!(
+            "\nTeleSign's Python SDK {sdk} on Python {python} (`benches/python/telesign_sdk_round.py`: \
+             urlencode, `RestClient.generate_telesign_headers` at the same date and nonce, checked to \
+             give the library's signature, `json.loads` of the answer), each run the median of 3 × \
+             20,000 rounds, alternating with `round/telesign_sms` timed alone by the core bench \
+             (`VERIFY_BENCH_PROFILE`, 200,000 calls); the verdict is the median of the pairs' ratios.\n",
+        ));
+    }
+
+    s.push_str(
+        "\n### All benchmarks\n\n\
+         Criterion's estimate per iteration, as it prints it, with 95% confidence bounds: \
+         absolute figures of this machine, secondary to the ratios above.\n\n\
+         | benchmark | time | 95% bounds | requests/s |\n|---|---|---|---|\n",
+    );
+    for (id, e) in &r.criterion {
         let rps = if id.starts_with("sequential/") || id.starts_with("in_flight/") {
             format!("{:.0}", 1e9 / e.mean)
         } else {
@@ -363,8 +951,38 @@ mod tests {
     fn row<'a>(table: &'a str, name: &str) -> &'a str {
         table
             .lines()
-            .find(|l| l.starts_with(&format!("| {name} |")))
+            .find(|l| l.starts_with(&format!("| {name}")))
             .unwrap_or_else(|| panic!("no row {name} in\n{table}"))
+    }
+
+    fn pair(adapter: &str, median: f64, q1: f64) -> Pair {
+        Pair {
+            adapter: adapter.into(),
+            baseline: "bare".into(),
+            rounds: 21,
+            requests_per_round: 1_000,
+            ratio: Spread {
+                min: q1 - 0.05,
+                q1,
+                median,
+                q3: median + 0.01,
+                max: median + 0.05,
+            },
+            adapter_rps: 900.0,
+            baseline_rps: 1_000.0,
+        }
+    }
+
+    fn table(r: &Results) -> String {
+        render(
+            r,
+            "cargo xtask bench",
+            "m",
+            &Source::ThisRun {
+                started: at(0),
+                load: None,
+            },
+        )
     }
 
     #[test]
@@ -375,61 +993,182 @@ mod tests {
     }
 
     #[test]
-    fn ratios_show_one_decimal_and_the_verdict_uses_the_exact_value() {
-        let mut r = BTreeMap::new();
-        r.insert("sequential/bare_ureq".to_owned(), estimate(100.0));
-        r.insert("sequential/verify_ureq".to_owned(), estimate(100.0 / 0.898));
-        r.insert("in_flight/bare_hyper/64".to_owned(), estimate(100.0));
-        r.insert(
-            "in_flight/verify_hyper/64".to_owned(),
-            estimate(100.0 / 0.8),
+    fn interleaved_verdicts_use_the_exact_median_and_flag_a_low_quartile() {
+        let mut r = Results::default();
+        r.interleaved.push(pair("verify_ureq", 0.9496, 0.93));
+        r.interleaved.push(pair("verify_hyper/64", 0.91, 0.89));
+        r.interleaved.push(pair("verify_hyper/16", 0.5, 0.4));
+        let t = table(&r);
+        let ureq = row(&t, "verify-ureq over bare ureq");
+        // Rounded to one decimal it would read 95.0%.
+        assert!(ureq.contains("| 94.9% (IQR 93.0% .."), "{ureq}");
+        assert!(ureq.ends_with("| >= 95% | **missed** |"), "{ureq}");
+        let hyper = row(&t, "verify-hyper over bare hyper, 64 in flight");
+        assert!(
+            hyper.ends_with("| >= 90% | met by the median; the lower quartile is below |"),
+            "{hyper}"
         );
-        let table = render(
-            &r,
-            "cargo xtask bench",
-            "m",
-            &Source::ThisRun { started: at(0) },
+        let sixteen = row(&t, "verify-hyper over bare hyper, 16 in flight");
+        assert!(sixteen.ends_with("| - | reported |"), "{sixteen}");
+        let one = row(&t, "verify-hyper over bare hyper, 1 in flight");
+        assert!(one.contains("| - | - | reported |"), "{one}");
+        assert!(
+            t.contains("| verify_hyper/64 / bare | 91.0% | 89.0% .. 92.0% |"),
+            "{t}"
         );
-        let ureq = row(&table, "verify-ureq sequential vs bare ureq");
-        assert!(ureq.contains("| 89.8% of the baseline"), "{ureq}");
-        assert!(ureq.ends_with("| **missed** |"), "{ureq}");
-        let hyper = row(&table, "verify-hyper, 64 in flight, vs bare hyper");
-        assert!(hyper.contains("| 80.0% of the baseline"), "{hyper}");
-        assert!(hyper.ends_with("| met |"), "{hyper}");
-
-        // Just under the goal: rounded to one decimal it would read 90.0%.
-        r.insert(
-            "sequential/verify_ureq".to_owned(),
-            estimate(100.0 / 0.8996),
-        );
-        let table = render(
-            &r,
-            "cargo xtask bench",
-            "m",
-            &Source::ThisRun { started: at(0) },
-        );
-        let ureq = row(&table, "verify-ureq sequential vs bare ureq");
-        assert!(ureq.contains("| 89.9% of the baseline"), "{ureq}");
-        assert!(ureq.ends_with("| **missed** |"), "{ureq}");
         assert_eq!(percent(0.9), "90.0%");
         assert_eq!(percent(1.234), "123.4%");
     }
 
     #[test]
+    fn the_python_ratio_is_measured_skipped_or_missing() {
+        let measured = |ratios: Vec<f64>| Python::Measured {
+            ns: 60_000.0,
+            rust_ns: 2_000.0,
+            ratios,
+            sdk: "4.1.1".into(),
+            python: "3.11".into(),
+        };
+        let mut r = Results {
+            python: measured(vec![31.0, 29.999, 25.0, 29.9, 35.0]),
+            ..Results::default()
+        };
+        let py = row(&table(&r), "TeleSign's Python SDK").to_owned();
+        assert!(
+            py.contains(
+                "| 29.99× (median of 5 alternating runs, range 25.00× .. 35.00×; 60.00 µs / 2.00 µs per round) | >= 30× | **missed** |"
+            ),
+            "{py}"
+        );
+        r.python = measured(vec![31.0, 30.0, 29.0]);
+        let py = row(&table(&r), "TeleSign's Python SDK").to_owned();
+        assert!(
+            py.ends_with("| met by the median; the lowest pair is below |"),
+            "{py}"
+        );
+        r.python = measured(vec![31.0, 30.0, 32.0]);
+        assert!(row(&table(&r), "TeleSign's Python SDK").ends_with("| met |"));
+        assert_eq!(Python::from_json(&r.python.to_json()), r.python);
+        r.python = Python::Skipped("no python3".into());
+        let py = row(&table(&r), "TeleSign's Python SDK").to_owned();
+        assert!(py.contains("| skipped: no python3 |"), "{py}");
+        assert!(py.ends_with("| not measured |"), "{py}");
+        assert_eq!(
+            Python::from_json(&r.python.to_json()),
+            Python::Skipped("no python3".into())
+        );
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+    }
+
+    #[test]
+    fn the_floor_table_shows_ratios_and_allocations() {
+        let mut r = Results::default();
+        r.floors.push(FloorRatio {
+            round: "round/telesign_sms".into(),
+            pairs: 31,
+            calls: 10_000,
+            ratio: Spread {
+                min: 2.0,
+                q1: 2.4,
+                median: 2.5,
+                q3: 2.6,
+                max: 3.0,
+            },
+            round_ns: 2_500.0,
+            floor_ns: 1_000.0,
+        });
+        for (id, n) in [
+            ("round/telesign_sms", 20.0),
+            ("floor/telesign_sms", 8.0),
+            ("build_sign/telesign_sms", 12.0),
+            ("parse/telesign_sms", 8.0),
+        ] {
+            r.allocations.push(Allocations {
+                id: id.into(),
+                allocations: n,
+                reallocations: 1.0,
+                bytes: n * 100.0,
+            });
+        }
+        let t = table(&r);
+        assert_eq!(
+            row(&t, "telesign_sms |"),
+            "| telesign_sms | 2.50× | 2.40× .. 2.60× | 2.00× .. 3.00× | 2.50 µs | 1.00 µs | 20.0 (12.0 + 8.0) / 8.0 | 1.0 (1.0 + 1.0) / 1.0 | 2000 (1200 + 800) / 800 |"
+        );
+        assert_eq!(
+            row(&t, "dotdigital_send |"),
+            "| dotdigital_send | - | - | - | - | - | - | - | - |"
+        );
+        assert!(t.contains("31 alternating runs of 10000 calls each"), "{t}");
+        assert!(
+            row(&t, "the core over its floor, `round/telesign_sms")
+                .contains("| 2.50× (IQR 2.40× .. 2.60×, range 2.00× .. 3.00×) | - | reported |"),
+            "{t}"
+        );
+        let v: Value = serde_json::from_str(
+            r#"{"ratios":[{"round":"round/telesign_sms","floor":"floor/telesign_sms","pairs":31,"calls":10000,
+            "ratio":{"min":2.0,"q1":2.4,"median":2.5,"q3":2.6,"max":3.0},
+            "round_ns":{"min":1,"q1":1,"median":2500,"q3":1,"max":1},
+            "floor_ns":{"min":1,"q1":1,"median":1000,"q3":1,"max":1}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(floors(&v), r.floors);
+    }
+
+    #[test]
+    fn result_files_are_read() {
+        let v: Value = serde_json::from_str(
+            r#"{"rounds":21,"pairs":[{"name":"interleaved/verify_ureq","adapter":"verify_ureq","baseline":"bare_ureq",
+            "in_flight":1,"requests_per_round":2500,"rounds":21,"ratios":[0.9],
+            "ratio":{"min":0.8,"q1":0.85,"median":0.9,"q3":0.95,"max":1.0},
+            "adapter_rps":{"min":1,"q1":1,"median":900,"q3":1,"max":1},
+            "baseline_rps":{"min":1,"q1":1,"median":1000,"q3":1,"max":1}}]}"#,
+        )
+        .unwrap();
+        let pairs = interleaved(&v);
+        assert_eq!(pairs.len(), 1);
+        assert_eq!(pairs[0].ratio.median, 0.9);
+        assert_eq!(
+            (pairs[0].adapter_rps, pairs[0].baseline_rps),
+            (900.0, 1000.0)
+        );
+        let v: Value = serde_json::from_str(
+            r#"{"calls":1000,"rows":[{"id":"round/x","allocations":3.0,"reallocations":0.5,"bytes":120.0}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            allocations(&v),
+            [Allocations {
+                id: "round/x".into(),
+                allocations: 3.0,
+                reallocations: 0.5,
+                bytes: 120.0
+            }]
+        );
+    }
+
+    #[test]
     fn the_header_says_where_the_figures_come_from() {
-        let mut r = BTreeMap::new();
-        r.insert("round/telesign_sms".to_owned(), estimate(2_000.0));
+        let mut r = Results::default();
+        r.criterion
+            .insert("round/telesign_sms".to_owned(), estimate(2_000.0));
         let run = render(
             &r,
             "cargo xtask bench",
             "m",
             &Source::ThisRun {
                 started: at(1_481_739_612),
+                load: Some((0.52, 2.0)),
             },
         );
         assert!(run.contains("Produced by `cargo xtask bench`"), "{run}");
         assert!(run.contains("only the results this run wrote are listed"));
-        assert!(run.contains("run 2016-12-14 18:20 UTC."), "{run}");
+        assert!(
+            run.contains("run 2016-12-14 18:20 UTC. Load average"),
+            "{run}"
+        );
+        assert!(run.contains("0.5 when the run started, 2.0 when it ended."));
         assert!(!run.contains("Regenerated"));
 
         let existing = render(
@@ -494,13 +1233,25 @@ mod tests {
         let started = at(1_700_000_000);
         write_result(&dir.join("round"), "fresh", 1.0, started);
         write_result(&dir.join("round"), "stale", 2.0, at(1_600_000_000));
+        let stale_json = dir.join("stale.json");
+        std::fs::write(&stale_json, "{}").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&stale_json)
+            .unwrap()
+            .set_modified(at(1_600_000_000))
+            .unwrap();
         let mut this_run = BTreeMap::new();
         collect(&dir, Some(started), &mut this_run).unwrap();
         let mut all = BTreeMap::new();
         collect(&dir, None, &mut all).unwrap();
+        let json_this_run = read_json(&stale_json, Some(started)).unwrap();
+        let json_any = read_json(&stale_json, None).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(this_run.keys().collect::<Vec<_>>(), ["fresh"]);
         assert_eq!(all.keys().collect::<Vec<_>>(), ["fresh", "stale"]);
         assert_eq!(all["stale"].written, at(1_600_000_000));
+        assert_eq!(json_this_run, None);
+        assert_eq!(json_any, Some(serde_json::json!({})));
     }
 }

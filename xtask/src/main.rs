@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask ci`: exactly what CI runs (`.ci/run`).
 //! - `cargo xtask fuzz [--seconds N] [--runs N --seed S] [TARGET...]`: every cargo-fuzz target (or the named ones), for N seconds each or N inputs from a fixed seed.
-//! - `cargo xtask bench [--table-only]`: the criterion benchmarks, then rewrites the table in `BENCHMARKS.md` (`--table-only`: from the existing results, without running).
+//! - `cargo xtask bench [--table-only] [--no-python]`: the benchmarks and TeleSign's Python SDK in one run, then rewrites the table in `BENCHMARKS.md` (`--table-only`: from the existing results, without running).
+//! - `cargo xtask soak [--requests N] [--in-flight N] [--timeout-ms N]`: the soak (release build), then rewrites its section of `BENCHMARKS.md`.
 //! - `cargo xtask fuzz-seeds`: regenerates `fuzz/seeds/` from the JSON test vectors.
 
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use std::process::{Command, ExitCode};
 mod bench;
 mod fuzz;
 mod seeds;
+mod soak;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,9 +21,10 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz-seeds") => seeds::run(&args[1..]),
+        Some("soak") => soak::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | fuzz [--seconds N] [--runs N --seed S] [TARGET...] | bench [--table-only] [CRITERION ARGS...] | fuzz-seeds"
+                "usage: cargo xtask ci | fuzz [--seconds N] [--runs N --seed S] [TARGET...] | bench [--table-only] [--no-python] [CRITERION ARGS...] | soak [--requests N] [--in-flight N] [--timeout-ms N] | fuzz-seeds"
             );
             return ExitCode::from(2);
         }
@@ -43,6 +46,27 @@ pub(crate) fn root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// Cargo's target directory: `CARGO_TARGET_DIR`, else `target/` in the workspace.
+pub(crate) fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// Replaces what lies between the `start` and `end` markers of the file at
+/// `path` with `section` (which carries the markers); appends it when the
+/// markers are missing.
+pub(crate) fn splice(path: &Path, start: &str, end: &str, section: &str) -> Result<(), String> {
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    let new = match (old.find(start), old.find(end)) {
+        (Some(a), Some(b)) if a < b => format!("{}{section}{}", &old[..a], &old[b + end.len()..]),
+        _ => format!("{}\n{section}\n", old.trim_end()),
+    };
+    std::fs::write(path, new).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("rewrote {}", path.display());
+    Ok(())
+}
+
 /// Runs a command to completion, failing on a non-zero exit.
 pub(crate) fn sh(cmd: &mut Command) -> Result<(), String> {
     eprintln!("$ {cmd:?}");
@@ -61,4 +85,39 @@ fn ci() -> Result<(), String> {
     sh(Command::new("bash")
         .arg(root().join(".ci/run"))
         .current_dir(root()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_replaces_between_markers_or_appends() {
+        let path = std::env::temp_dir().join(format!("xtask-splice-{}.md", std::process::id()));
+        std::fs::write(&path, "# T\n\n<!-- a -->\nold\n<!-- b -->\n\nafter\n").unwrap();
+        splice(
+            &path,
+            "<!-- a -->",
+            "<!-- b -->",
+            "<!-- a -->\nnew\n<!-- b -->",
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "# T\n\n<!-- a -->\nnew\n<!-- b -->\n\nafter\n"
+        );
+        splice(
+            &path,
+            "<!-- c -->",
+            "<!-- d -->",
+            "<!-- c -->\nx\n<!-- d -->",
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(
+            text.ends_with("after\n<!-- c -->\nx\n<!-- d -->\n"),
+            "{text}"
+        );
+    }
 }

@@ -24,11 +24,7 @@ impl Plan {
                 })
             })
             .transpose()?;
-        // ureq attaches the environment's NO_PROXY to the proxy it reads.
-        let env_rules = settings
-            .proxy_from_env()
-            .then(ureq::Proxy::try_from_env)
-            .flatten();
+        let env_rules = settings.proxy_from_env().then(no_proxy_rules).flatten();
         let mut routes = Vec::new();
         for config in std::iter::once(settings.primary()).chain(settings.backup()) {
             let uri = config.base_url().join("/");
@@ -59,6 +55,22 @@ impl Plan {
             .find(|(s, a, _)| Some(s) == uri.scheme() && Some(a) == uri.authority())
             .and_then(|(_, _, p)| p.clone())
     }
+}
+
+/// The environment's `NO_PROXY` (or `no_proxy`), as ureq matches it (exact
+/// hosts, `.suffix`, `*.suffix`, `*`), whether or not a proxy variable is
+/// set: it bypasses an explicit proxy too.
+fn no_proxy_rules() -> Option<ureq::Proxy> {
+    let list = ["NO_PROXY", "no_proxy"]
+        .iter()
+        .find_map(|n| std::env::var(n).ok())?;
+    let mut builder = ureq::Proxy::builder(ureq::ProxyProtocol::Http)
+        .host("no-proxy.invalid")
+        .port(1);
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        builder = builder.no_proxy(entry);
+    }
+    builder.build().ok()
 }
 
 /// The environment's proxy for a URL of `scheme`, as curl picks it.

@@ -61,7 +61,7 @@ pub fn dotdigital_flow(
     };
     let validate = |code: Code, want: Option<CodeStatus>| -> StepResult<()> {
         let outcome = client
-            .execute(&ValidateCode::new(id.clone(), code))
+            .execute(&ValidateCode::new(id, code))
             .map_err(|e| e.to_string())?;
         let got = match outcome {
             ValidateOutcome::Code(c) => Some(c.status),

@@ -66,7 +66,7 @@ pub fn telesign_flow(
     let code = report.step(steps[0], || outbox_code(sandbox, to, id.as_str()));
     let check = |code: Code, want: CodeCheck| -> StepResult<()> {
         let got = client
-            .execute(&CheckCode::new(id.clone(), code))
+            .execute(&CheckCode::new(id, code))
             .map_err(|e| e.to_string())?;
         if got == want {
             Ok(((), shown(&got)))
@@ -90,14 +90,14 @@ pub fn telesign_flow(
     }
     report.step("final status (GET /v1/verify/{id})", || {
         let r = client
-            .execute(&GetStatus::new(id.clone()))
+            .execute(&GetStatus::new(id))
             .map_err(|e| e.to_string())?;
         let s = &r.status;
         Ok(((), format!("status {} {}", s.code.code(), s.description)))
     });
     report.step("completion (PUT /v1/verify/completion/{id})", || {
         let r = client
-            .execute(&Complete::new(id.clone()))
+            .execute(&Complete::new(id))
             .map_err(|e| e.to_string())?;
         let s = &r.status;
         if s.code.code() != 1900 {

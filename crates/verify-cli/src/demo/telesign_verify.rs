@@ -127,7 +127,7 @@ pub fn telesign_verify_flow(
     });
     let finalize = |code: Code, want: Finalization, status: u16| -> StepResult<()> {
         let got = client
-            .execute(&FinalizeVerification::new(id.clone(), code))
+            .execute(&FinalizeVerification::new(id, code))
             .map_err(|e| e.to_string())?;
         let words = |f: &Finalization| finalization_words(f).0;
         if got == want {
@@ -150,7 +150,7 @@ pub fn telesign_verify_flow(
     }
     report.step("final state (GET /verification/{id})", || {
         let v = client
-            .execute(&GetVerification::new(id.clone()))
+            .execute(&GetVerification::new(id))
             .map_err(|e| e.to_string())?;
         let inner: Vec<String> = v
             .inner_methods

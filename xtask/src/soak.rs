@@ -1,0 +1,68 @@
+//! `cargo xtask soak [--requests N] [--in-flight N] [--timeout-ms N]`: runs
+//! the soak of `verify_benches::soak` in release mode (default 1,000,000 calls,
+//! 256 in flight) and rewrites its section of `BENCHMARKS.md` (between the
+//! `xtask soak` markers) with the report, whether the checks held or not.
+
+use std::process::Command;
+use std::time::SystemTime;
+
+use crate::bench::{machine, utc};
+use crate::{root, splice, target_dir};
+
+const START: &str = "<!-- xtask soak: start -->";
+const END: &str = "<!-- xtask soak: end -->";
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--requests" | "--in-flight" | "--timeout-ms" => {
+                it.next()
+                    .filter(|v| v.replace('_', "").parse::<u64>().is_ok())
+                    .ok_or(format!("{a} needs a number"))?;
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    let started = SystemTime::now();
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root())
+        .args([
+            "run",
+            "--release",
+            "-p",
+            "verify-benches",
+            "--bin",
+            "soak",
+            "--",
+        ])
+        .args(args);
+    eprintln!("$ {cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let report = target_dir().join("verify-benches/soak.md");
+    let fresh = std::fs::metadata(&report)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t >= started);
+    if fresh {
+        let text =
+            std::fs::read_to_string(&report).map_err(|e| format!("{}: {e}", report.display()))?;
+        splice(
+            &root().join("BENCHMARKS.md"),
+            START,
+            END,
+            &format!(
+                "{START}\n\nMachine: {}; finished {}.\n\n{}\n{END}",
+                machine(),
+                utc(SystemTime::now()),
+                text.trim_end()
+            ),
+        )?;
+    }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the soak failed ({status}); see its report above"))
+    }
+}
