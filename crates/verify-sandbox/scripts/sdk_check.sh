@@ -51,6 +51,10 @@ if [ -z "$URL" ]; then
     echo "the sandbox did not start:"; cat "$OUT"; exit 1
 fi
 "$VENV/bin/python" crates/verify-sandbox/scripts/telesign_python_sdk_check.py "$URL" "$CUSTOMER" "$KEY"
+# The signatures `verify --print-request` prints, JSON bodies included, against the SDK's.
+cargo build -q -p verify-cli --bin verify
+"$VENV/bin/python" crates/verify-sandbox/scripts/print_request_signature_check.py \
+    target/debug/verify "$CUSTOMER" "$KEY"
 if [ "$ENTERPRISE" = 1 ]; then
     "$VENV/bin/python" crates/verify-sandbox/scripts/telesign_omniverify_check.py "$URL" "$CUSTOMER" "$KEY"
 fi
