@@ -62,7 +62,7 @@ pub fn dotdigital_validate_code_request(data: &[u8]) {
             return;
         }
     };
-    let make = |code: &str| ValidateCode::new(id.clone(), verify_core::Code::new(code));
+    let make = |code: &str| ValidateCode::new(id, verify_core::Code::new(code));
     let _ = check_build(&make(&code), &dotdigital_config(), Role::Primary);
     assert_no_secret(make, &code, &dotdigital_config(), Role::Primary);
 }

@@ -172,7 +172,7 @@ pub fn neutral_response(data: &[u8]) {
     }
 
     let ts_id = reference_id();
-    let check = Check::new(ts_id.clone().into(), code.clone());
+    let check = Check::new(ts_id.into(), code.clone());
     let neutral = check_parse(&check, Provider::TeleSign, data);
     let direct = CheckCode::new(ts_id, code.clone())
         .parse_response(Provider::TeleSign, response(data))
@@ -180,7 +180,7 @@ pub fn neutral_response(data: &[u8]) {
     assert_neutral_outcome(&neutral, &direct);
 
     let dd_id = request_id();
-    let check = Check::new(dd_id.clone().into(), code.clone());
+    let check = Check::new(dd_id.into(), code.clone());
     let neutral = check_parse(&check, Provider::Dotdigital, data);
     let direct = ValidateCode::new(dd_id, code.clone())
         .parse_response(Provider::Dotdigital, response(data))
@@ -188,7 +188,7 @@ pub fn neutral_response(data: &[u8]) {
     assert_neutral_outcome(&neutral, &direct);
 
     let tv_id = reference_id();
-    let check = Check::new(VerificationId::TeleSignVerify(tv_id.clone()), code.clone());
+    let check = Check::new(VerificationId::TeleSignVerify(tv_id), code.clone());
     let neutral = check_parse(&check, Provider::TeleSignVerify, data);
     let direct = FinalizeVerification::new(tv_id, code)
         .parse_response(Provider::TeleSignVerify, response(data))
@@ -306,14 +306,13 @@ pub fn neutral_check_request(data: &[u8]) {
     let built = check_build(&op, &config, role);
     let direct = match &id {
         VerificationId::TeleSign(r) => {
-            CheckCode::new(r.clone(), verify_core::Code::new(&code)).to_request(&config, role)
+            CheckCode::new(*r, verify_core::Code::new(&code)).to_request(&config, role)
         }
         VerificationId::Dotdigital(r) => {
-            ValidateCode::new(r.clone(), verify_core::Code::new(&code)).to_request(&config, role)
+            ValidateCode::new(*r, verify_core::Code::new(&code)).to_request(&config, role)
         }
         VerificationId::TeleSignVerify(r) => {
-            FinalizeVerification::new(r.clone(), verify_core::Code::new(&code))
-                .to_request(&config, role)
+            FinalizeVerification::new(*r, verify_core::Code::new(&code)).to_request(&config, role)
         }
     };
     assert_eq!(

@@ -246,7 +246,7 @@ pub fn telesign_status_request(data: &[u8]) {
     let base = config.base_url().as_str();
     let role = role(flags);
 
-    let request = check_build(&GetStatus::new(id.clone()), &config, role)
+    let request = check_build(&GetStatus::new(id), &config, role)
         .unwrap_or_else(|e| panic!("a valid reference id is refused: {e}"));
     assert_eq!(request.method(), http::Method::GET);
     assert_eq!(
@@ -257,7 +257,7 @@ pub fn telesign_status_request(data: &[u8]) {
     if flags & 2 == 0 {
         return;
     }
-    let make = |code: &str| CheckCode::new(id.clone(), verify_core::Code::new(code));
+    let make = |code: &str| CheckCode::new(id, verify_core::Code::new(code));
     let op = make(&code);
     let built = check_build(&op, &config, role);
     assert_eq!(

@@ -494,7 +494,7 @@ pub fn telesign_verify_finalize_request(data: &[u8]) {
     let base = config.base_url().as_str();
     let role = role(flags);
 
-    let get = check_build(&GetVerification::new(id.clone()), &config, role)
+    let get = check_build(&GetVerification::new(id), &config, role)
         .unwrap_or_else(|e| panic!("a valid reference id is refused: {e}"));
     assert_eq!(get.method(), http::Method::GET);
     assert_eq!(
@@ -508,7 +508,7 @@ pub fn telesign_verify_finalize_request(data: &[u8]) {
     );
     assert_signs(&get);
 
-    let make = |code: &str| FinalizeVerification::new(id.clone(), Code::new(code));
+    let make = |code: &str| FinalizeVerification::new(id, Code::new(code));
     let op = make(&code);
     let built = check_build(&op, &config, role);
     assert_eq!(

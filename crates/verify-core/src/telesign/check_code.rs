@@ -88,12 +88,14 @@ impl CheckCode {
 }
 
 /// TeleSign's answer for an unknown `reference_id`: HTTP 404, or -10001
-/// naming `reference_id` (docs/PROTOCOL-DECISIONS.md).
-fn not_found(e: &TeleSignError) -> bool {
+/// naming `reference_id` (docs/PROTOCOL-DECISIONS.md), read in the
+/// description as received (the kept copy is shortened).
+fn not_found(e: &TeleSignError, body: &[u8]) -> bool {
     let invalid_id = e
         .errors
         .iter()
-        .any(|x| x.code == ErrorCode::InvalidParameter && x.description.contains("reference_id"));
+        .any(|x| x.code == ErrorCode::InvalidParameter)
+        && response::error_mentions(body, ErrorCode::InvalidParameter.code(), "reference_id");
     let bare_404 = e.http_status == http::StatusCode::NOT_FOUND
         && e.errors
             .iter()
@@ -144,12 +146,13 @@ impl Operation for CheckCode {
         provider: Provider,
         response: http::Response<&[u8]>,
     ) -> Result<Self::Output, ResponseError> {
+        let body = *response.body();
         match response::parse(provider, response, response::Kind::Query) {
             Ok(answer) => Ok(match &answer.verify {
                 Some(v) => CodeCheck::from(&v.code_state),
                 None => CodeCheck::Unknown("TeleSign sent no code_state".to_owned()),
             }),
-            Err(ResponseError::TeleSign(e)) if not_found(&e) => Ok(CodeCheck::NotFound),
+            Err(ResponseError::TeleSign(e)) if not_found(&e, body) => Ok(CodeCheck::NotFound),
             Err(e) => Err(e),
         }
     }

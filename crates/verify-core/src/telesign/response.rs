@@ -199,6 +199,16 @@ impl Body<'_> {
     }
 }
 
+/// Whether an entry of the body's `errors` has `code` and a description
+/// that, as received (not shortened or masked), contains `needle`.
+pub(crate) fn error_mentions(bytes: &[u8], code: i64, needle: &str) -> bool {
+    serde_json::from_slice::<RawBody>(bytes).is_ok_and(|raw| {
+        raw.errors.unwrap_or_default().iter().any(|e| {
+            e.code == Some(code) && e.description.as_deref().is_some_and(|d| d.contains(needle))
+        })
+    })
+}
+
 /// Reads a TeleSign JSON body; the error is a short, secret-free reason.
 pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body<'_>, String> {
     if bytes.len() > crate::MAX_BODY_BYTES {

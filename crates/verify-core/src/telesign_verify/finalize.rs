@@ -118,6 +118,7 @@ impl Operation for FinalizeVerification {
         provider: Provider,
         response: http::Response<&[u8]>,
     ) -> Result<Self::Output, ResponseError> {
+        let body = *response.body();
         match response::parse(provider, &response, false) {
             Ok(answer) => Ok(match answer.status.map(|s| s.code) {
                 Some(StatusCode::Verified) => Finalization::Verified,
@@ -131,7 +132,8 @@ impl Operation for FinalizeVerification {
                 if e.status == StatusCode::AlreadyFinished
                     || e.http_status == http::StatusCode::NOT_FOUND
                     || (e.status == StatusCode::InvalidRequest
-                        && e.description.contains("reference_id")) =>
+                        // As received: the kept copy is shortened.
+                        && response::description_mentions(body, "reference_id")) =>
             {
                 Ok(Finalization::NotFoundOrFinished)
             }

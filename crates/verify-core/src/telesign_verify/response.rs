@@ -274,6 +274,16 @@ pub(crate) fn parse(
     Ok(answer)
 }
 
+/// Whether the body's `status.description`, as received (not shortened or
+/// masked), contains `needle`.
+pub(crate) fn description_mentions(bytes: &[u8], needle: &str) -> bool {
+    serde_json::from_slice::<RawBody>(bytes).is_ok_and(|raw| {
+        raw.status
+            .and_then(|s| s.description)
+            .is_some_and(|d| d.contains(needle))
+    })
+}
+
 /// The answer as a [`Verification`], requiring its reference id and state
 /// (`asked`, the id the request named, when the answer omits it).
 pub(crate) fn verification(
