@@ -15,15 +15,22 @@
 //! (HTTP/1.1, or HTTP/2 when the server offers it over ALPN) and carry many
 //! calls at once.
 //!
-//! ```no_run
+//! ```
 //! use verify_hyper::telesign::{CheckCode, CodeCheck, Config, Credentials, SendSms};
-//! use verify_hyper::{Client, Code};
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = Config::new(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=")?);
+//! use verify_hyper::{BaseUrl, Client, Code};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sandbox = verify_sandbox::Sandbox::start(verify_sandbox::SandboxConfig::deterministic(1)).await?;
+//! # let (c, url) = (sandbox.config(), sandbox.base_url());
+//! # let (customer_id, api_key) = (c.telesign_customer_id.as_str(), c.telesign_api_key.as_str());
+//! // In production: Config::new(credentials) talks HTTPS to TeleSign; here, the sandbox.
+//! let config = Config::new(Credentials::new(customer_id, api_key)?)
+//!     .with_base_url(BaseUrl::allow_plain_http(&url)?);
 //! let client = Client::new(config)?;
 //! let sent = client.execute(&SendSms::new("15555550100")).await?;
-//! let typed = Code::new("123456"); // what the user typed
-//! match client.execute(&CheckCode::new(sent.reference_id, typed)).await? {
+//! # let typed = sandbox.messages_to("15555550100")[0].code.clone();
+//! // `typed` is what the user typed.
+//! match client.execute(&CheckCode::new(sent.reference_id, Code::new(typed))).await? {
 //!     CodeCheck::Valid => println!("verified"),
 //!     other => println!("not verified: {other:?}"),
 //! }

@@ -10,19 +10,24 @@
 //! CSPRNG), retried only when that is safe, failed over to a backup provider
 //! only when nothing can have been sent, and held to the call's time limit.
 //!
-//! ```no_run
+//! ```
 //! use verify_ureq::telesign::{CheckCode, CodeCheck, Config, Credentials, SendSms};
-//! use verify_ureq::{Client, Code};
-//! # fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = Config::new(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=")?);
+//! use verify_ureq::{BaseUrl, Client, Code};
+//! # let sandbox = verify_sandbox::Sandbox::spawn(verify_sandbox::SandboxConfig::deterministic(1))?;
+//! # let (c, url) = (sandbox.config(), sandbox.base_url());
+//! # let (customer_id, api_key) = (c.telesign_customer_id.as_str(), c.telesign_api_key.as_str());
+//! // In production: Config::new(credentials) talks HTTPS to TeleSign; here, the sandbox.
+//! let config = Config::new(Credentials::new(customer_id, api_key)?)
+//!     .with_base_url(BaseUrl::allow_plain_http(&url)?);
 //! let client = Client::new(config);
 //! let sent = client.execute(&SendSms::new("15555550100"))?;
-//! let typed = Code::new("123456"); // what the user typed
-//! match client.execute(&CheckCode::new(sent.reference_id, typed))? {
+//! # let typed = sandbox.messages_to("15555550100")[0].code.clone();
+//! // `typed` is what the user typed.
+//! match client.execute(&CheckCode::new(sent.reference_id, Code::new(typed)))? {
 //!     CodeCheck::Valid => println!("verified"),
 //!     other => println!("not verified: {other:?}"),
 //! }
-//! # Ok(()) }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
