@@ -54,7 +54,17 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    valid_until: Option<String>,
+    valid_until: Option<Millis>,
+}
+
+/// `validUntil`, written into the JSON as it is serialized (no string of
+/// its own).
+struct Millis(humantime::Rfc3339Timestamp);
+
+impl serde::Serialize for Millis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
 }
 
 impl SendCode {
@@ -139,8 +149,13 @@ impl SendCode {
             body: self.body.as_deref(),
             valid_until,
         };
-        serde_json::to_vec(&body)
-            .map_err(|_| ValidationError::single("body", "cannot be encoded as JSON"))
+        // Room for every field, escaped, and the keys: the buffer never grows.
+        let room =
+            96 + 2 * (self.to.len() + self.from.len() + self.body.as_ref().map_or(0, String::len));
+        let mut json = Vec::with_capacity(room);
+        serde_json::to_writer(&mut json, &body)
+            .map_err(|_| ValidationError::single("body", "cannot be encoded as JSON"))?;
+        Ok(json)
     }
 }
 
@@ -194,7 +209,7 @@ fn check_from(v: &mut Validator, from: &str) {
 
 /// `validUntil` after `now`, at most 30 minutes ahead, formatted as ISO 8601
 /// UTC with milliseconds.
-fn check_valid_until(until: SystemTime, now: SystemTime) -> Result<String, &'static str> {
+fn check_valid_until(until: SystemTime, now: SystemTime) -> Result<Millis, &'static str> {
     // Compare at the precision that is sent: milliseconds.
     let millis = |t: SystemTime| {
         t.duration_since(SystemTime::UNIX_EPOCH)
@@ -214,7 +229,7 @@ fn check_valid_until(until: SystemTime, now: SystemTime) -> Result<String, &'sta
     if until_ms >= 253_402_300_800_000 {
         return Err("must be before the year 10000");
     }
-    Ok(humantime::format_rfc3339_millis(until).to_string())
+    Ok(Millis(humantime::format_rfc3339_millis(until)))
 }
 
 impl Operation for SendCode {
@@ -285,7 +300,10 @@ mod tests {
     fn valid_until_window() {
         let now = at(1_445_433_686) + Duration::from_millis(419);
         assert_eq!(
-            check_valid_until(now + Duration::from_secs(1800), now).unwrap(),
+            check_valid_until(now + Duration::from_secs(1800), now)
+                .unwrap()
+                .0
+                .to_string(),
             "2015-10-21T13:51:26.419Z"
         );
         assert!(check_valid_until(now + Duration::from_millis(1_800_001), now).is_err());
