@@ -28,7 +28,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::{root, sh, splice, target_dir};
+use crate::{cargo, root, sh, splice, target_dir};
 
 const START: &str = "<!-- xtask bench: start -->";
 const END: &str = "<!-- xtask bench: end -->";
@@ -61,8 +61,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let started = whole_seconds(SystemTime::now());
     let load_at_start = load_average();
     if !table_only {
-        sh(Command::new("cargo")
-            .current_dir(root())
+        sh(cargo()
             .args(["bench", "-p", "verify-benches", "--"])
             .args(&args))?;
         if !no_python {
@@ -384,8 +383,7 @@ fn python_round() -> Python {
 /// Nanoseconds per call of `round/telesign_sms`, timed alone by the core
 /// bench (`VERIFY_BENCH_PROFILE`).
 fn rust_round() -> Option<f64> {
-    let out = Command::new("cargo")
-        .current_dir(root())
+    let out = cargo()
         .args(["bench", "-q", "-p", "verify-benches", "--bench", "core"])
         .env("VERIFY_BENCH_PROFILE", "round/telesign_sms")
         .env("VERIFY_BENCH_CALLS", "200000")

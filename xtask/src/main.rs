@@ -67,6 +67,28 @@ pub(crate) fn splice(path: &Path, start: &str, end: &str, section: &str) -> Resu
     Ok(())
 }
 
+/// `cargo`, in the workspace root, without the variables `cargo run` set for
+/// xtask itself (`CARGO_PKG_*`, `CARGO_MANIFEST_*`): ring's build script
+/// watches some of them, so a value different from a plain shell's rebuilds
+/// ring and everything above it, and then again on the next plain `cargo`.
+pub(crate) fn cargo() -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root());
+    for (key, _) in std::env::vars_os() {
+        if let Some(key) = key.to_str()
+            && (key.starts_with("CARGO_PKG_")
+                || key.starts_with("CARGO_MANIFEST_")
+                || matches!(
+                    key,
+                    "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+                ))
+        {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
 /// Runs a command to completion, failing on a non-zero exit.
 pub(crate) fn sh(cmd: &mut Command) -> Result<(), String> {
     eprintln!("$ {cmd:?}");

@@ -3,11 +3,10 @@
 //! 256 in flight) and rewrites its section of `BENCHMARKS.md` (between the
 //! `xtask soak` markers) with the report, whether the checks held or not.
 
-use std::process::Command;
 use std::time::SystemTime;
 
 use crate::bench::{machine, utc};
-use crate::{root, splice, target_dir};
+use crate::{cargo, root, splice, target_dir};
 
 const START: &str = "<!-- xtask soak: start -->";
 const END: &str = "<!-- xtask soak: end -->";
@@ -25,18 +24,17 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let started = SystemTime::now();
-    let mut cmd = Command::new("cargo");
-    cmd.current_dir(root())
-        .args([
-            "run",
-            "--release",
-            "-p",
-            "verify-benches",
-            "--bin",
-            "soak",
-            "--",
-        ])
-        .args(args);
+    let mut cmd = cargo();
+    cmd.args([
+        "run",
+        "--release",
+        "-p",
+        "verify-benches",
+        "--bin",
+        "soak",
+        "--",
+    ])
+    .args(args);
     eprintln!("$ {cmd:?}");
     let status = cmd
         .status()
