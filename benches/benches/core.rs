@@ -20,6 +20,17 @@
 //! Outside that count the allocator only reads one flag per allocation, for
 //! every benchmark alike.
 //!
+//! TeleSign's official Python SDK, in the same run (`cargo bench` only, not
+//! as a test; `VERIFY_BENCH_NO_PYTHON=1` skips it): before criterion starts,
+//! the SDK's share of the SMS round (`urlencode`, `generate_telesign_headers`,
+//! `json.loads`) alternates with `round/telesign_sms` and `floor/telesign_sms`,
+//! and the SDK's whole call with no socket (`RestClient.post`) with
+//! `call/telesign_sms`; the median ratios with their spread are printed and
+//! written to `target/verify-benches/python.json` ([`python_ratios`]). The
+//! SDK is installed (pinned) into `target/telesign-sdk-venv` when missing;
+//! without `python3` or the package index the comparison is skipped, saying
+//! why.
+//!
 //! `VERIFY_BENCH_PROFILE=<id>` runs one round or floor in a loop and nothing
 //! else, for a profiler (see [`profile`]).
 //!
@@ -35,6 +46,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{BatchSize, Criterion};
 use verify_benches::floor;
+use verify_benches::python::{Measure, Sdk};
 use verify_benches::samples::{self, NONCE, now, response};
 use verify_benches::stats::{Spread, results_path};
 use verify_core::dotdigital::{RequestId, ValidateCode};
@@ -122,10 +134,39 @@ fn library<'a, O: Operation>(
     }
 }
 
+/// The call driver around one successful attempt of `op` (`call/<id>`): plan
+/// the call, build, sign with the current date, read the answer.
+fn driver_call<'a, O: Operation>(
+    id: &str,
+    settings: &'a Settings,
+    op: &'a O,
+    answer: Answer,
+) -> Round<'a> {
+    let name = id.to_owned();
+    let run = move |answer: Answer| {
+        let execution = Execution::new(settings, op).expect("a valid operation");
+        let (request, _, attempt) = execution.attempt(Instant::now(), SystemTime::now(), NONCE);
+        black_box(request);
+        match attempt.finish(Ok(answer), Instant::now(), 0.5) {
+            Next::Done(output) => {
+                black_box(output);
+            }
+            _ => panic!("{name}: the sample answer is a success"),
+        }
+    };
+    run(answer.clone());
+    Round {
+        id: format!("call/{id}"),
+        answer,
+        run: Box::new(run),
+    }
+}
+
 /// The library's operations and, for three of them, their floors.
 struct Samples {
     ts: ProviderConfig,
     dd: ProviderConfig,
+    ts_settings: Settings,
     sms: telesign::SendSms,
     call: SendCall,
     status: telesign::CheckCode,
@@ -139,6 +180,7 @@ struct Samples {
 impl Samples {
     fn new() -> Self {
         Samples {
+            ts_settings: Settings::builder(samples::telesign_config()).build(),
             ts: samples::telesign_config(),
             dd: samples::dotdigital_config(),
             sms: samples::telesign_sms(),
@@ -310,11 +352,13 @@ fn allocations(round: &Round<'_>, calls: usize) -> (f64, f64, f64) {
 fn time_calls(round: &Round<'_>, calls: usize) -> f64 {
     let mut took = Duration::ZERO;
     let mut done = 0;
+    // One buffer for every batch, so that none is freed inside the timing.
+    let mut answers: Vec<Answer> = Vec::with_capacity(256);
     while done < calls {
         let n = (calls - done).min(256);
-        let answers: Vec<Answer> = (0..n).map(|_| round.answer.clone()).collect();
+        answers.extend((0..n).map(|_| round.answer.clone()));
         let start = Instant::now();
-        for answer in answers {
+        for answer in answers.drain(..) {
             (round.run)(answer);
         }
         took += start.elapsed();
@@ -430,31 +474,7 @@ fn bench_parts<O: Operation>(
     });
 }
 
-/// Registers `call/<name>`: the call driver around one successful attempt.
-fn bench_call<O: Operation>(
-    c: &mut Criterion,
-    name: &str,
-    config: &ProviderConfig,
-    op: &O,
-    answer: &Answer,
-) {
-    let settings = Settings::builder(config.clone()).build();
-    let one_call = || {
-        let execution = Execution::new(&settings, op).expect("a valid operation");
-        let (request, _, attempt) = execution.attempt(Instant::now(), SystemTime::now(), NONCE);
-        black_box(request);
-        match attempt.finish(Ok(answer.clone()), Instant::now(), 0.5) {
-            Next::Done(output) => output,
-            _ => panic!("{name}: the sample answer is a success"),
-        }
-    };
-    one_call();
-    c.bench_function(&format!("call/{name}"), |b| {
-        b.iter(|| black_box(one_call()))
-    });
-}
-
-fn operations(c: &mut Criterion, s: &Samples, floored: &[Round<'_>]) {
+fn operations(c: &mut Criterion, s: &Samples, floored: &[Round<'_>], calls: &[Round<'_>]) {
     // round/X and floor/X side by side.
     for r in floored {
         bench_round(c, r);
@@ -462,9 +482,9 @@ fn operations(c: &mut Criterion, s: &Samples, floored: &[Round<'_>]) {
     let sms_ok = response(200, samples::SEND_OK);
     let status_ok = response(200, samples::STATUS_OK);
     bench_parts(c, "telesign_sms", &s.ts, &s.sms, &sms_ok);
-    bench_call(c, "telesign_sms", &s.ts, &s.sms, &sms_ok);
+    bench_round(c, &calls[0]);
     bench_parts(c, "telesign_status", &s.ts, &s.status, &status_ok);
-    bench_call(c, "telesign_status", &s.ts, &s.status, &status_ok);
+    bench_round(c, &calls[1]);
     bench_parts(
         c,
         "dotdigital_send",
@@ -534,11 +554,131 @@ fn callback(c: &mut Criterion) {
     });
 }
 
+/// The Python SDK's goal: its share of the SMS round over `round/telesign_sms`.
+const PYTHON_GOAL: f64 = 30.0;
+
+/// One comparison with the Python SDK: its `measure` against a Rust round.
+struct Versus<'r, 'a> {
+    measure: Measure,
+    python_rounds: u32,
+    rust: &'r Round<'a>,
+    /// A key of `python.json`.
+    key: &'static str,
+}
+
+/// TeleSign's Python SDK against the library, in alternating runs: each
+/// Rust round, then each Python measure, then each Rust round again, and so
+/// on, `pairs` times; each Python run is divided by the mean of the Rust
+/// runs just before and after it. Prints the medians with their spread and
+/// writes them to `target/verify-benches/python.json` (or why the SDK was
+/// skipped).
+fn python_ratios(versus: &[Versus<'_, '_>], pairs: usize, rust_calls: usize) {
+    let path = results_path("python.json");
+    let write = |json: serde_json::Value| {
+        std::fs::write(&path, serde_json::to_string_pretty(&json).expect("JSON"))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        println!("wrote {}", path.display());
+    };
+    let skip = |why: String| {
+        println!("TeleSign's Python SDK: SKIPPED, {why}");
+        write(serde_json::json!({ "skipped": why }));
+    };
+    if std::env::var_os("VERIFY_BENCH_NO_PYTHON").is_some() {
+        return skip("VERIFY_BENCH_NO_PYTHON is set".into());
+    }
+    let mut sdk = match Sdk::start() {
+        Ok(sdk) => sdk,
+        Err(why) => return skip(why),
+    };
+    let time_rust = |rust: &mut Vec<Vec<f64>>| {
+        for (i, v) in versus.iter().enumerate() {
+            rust[i].push(time_calls(v.rust, rust_calls));
+        }
+    };
+    let mut rust = vec![Vec::new(); versus.len()];
+    let mut python = vec![Vec::new(); versus.len()];
+    for v in versus {
+        time_calls(v.rust, rust_calls / 10);
+    }
+    time_rust(&mut rust);
+    for _ in 0..pairs {
+        // A measure compared with two Rust rounds is timed once per pair.
+        let (mut share, mut call) = (None, None);
+        for (i, v) in versus.iter().enumerate() {
+            let timed = match v.measure {
+                Measure::Share => &mut share,
+                Measure::Call => &mut call,
+            };
+            let ns = match *timed {
+                Some(ns) => ns,
+                None => match sdk.time(v.measure, v.python_rounds) {
+                    Ok(ns) => ns,
+                    Err(why) => return skip(why),
+                },
+            };
+            *timed = Some(ns);
+            python[i].push(ns);
+        }
+        time_rust(&mut rust);
+    }
+    println!(
+        "TeleSign's Python SDK {} (Python {}) against the library, median of {pairs} alternating runs:",
+        sdk.sdk, sdk.python
+    );
+    let mut out = serde_json::Map::new();
+    for (i, v) in versus.iter().enumerate() {
+        let ratios: Vec<f64> = (0..pairs)
+            .map(|k| python[i][k] / ((rust[i][k] + rust[i][k + 1]) / 2.0))
+            .collect();
+        let (ratio, python_ns, rust_ns) = (
+            Spread::of(&ratios),
+            Spread::of(&python[i]),
+            Spread::of(&rust[i]),
+        );
+        let what = match v.measure {
+            Measure::Share => "python share",
+            Measure::Call => "python call",
+        };
+        let goal = if v.key == "share_round" {
+            let verdict = if ratio.median >= PYTHON_GOAL {
+                "met"
+            } else {
+                "MISSED"
+            };
+            format!("; goal >= {PYTHON_GOAL:.0}x: {verdict}")
+        } else {
+            String::new()
+        };
+        println!(
+            "{:<36} {:.1}x (IQR {:.1}..{:.1}, range {:.1}..{:.1}); {:.0} ns vs {:.0} ns{goal}",
+            format!("{what} / {}", v.rust.id),
+            ratio.median,
+            ratio.q1,
+            ratio.q3,
+            ratio.min,
+            ratio.max,
+            python_ns.median,
+            rust_ns.median,
+        );
+        out.insert(
+            v.key.into(),
+            serde_json::json!({
+                "rust": v.rust.id, "python_rounds": v.python_rounds, "rust_calls": rust_calls,
+                "ratios": ratios, "ratio": ratio, "python_ns": python_ns, "rust_ns": rust_ns,
+            }),
+        );
+    }
+    out.insert("sdk".into(), sdk.sdk.clone().into());
+    out.insert("python".into(), sdk.python.clone().into());
+    out.insert("pairs".into(), pairs.into());
+    out.insert("goal".into(), PYTHON_GOAL.into());
+    write(serde_json::Value::Object(out));
+}
+
 /// `VERIFY_BENCH_PROFILE=round/telesign_sms` (or any round or floor id):
 /// runs only that, `VERIFY_BENCH_CALLS` times (default 100,000), for a
 /// profiler (`valgrind --tool=callgrind`, `heaptrack`, `perf record`), and
-/// prints the time per call (`cargo xtask bench` alternates this with
-/// TeleSign's Python SDK for their ratio).
+/// prints the time per call.
 fn profile(rounds: &[&Round<'_>], id: &str) {
     let calls: usize = std::env::var("VERIFY_BENCH_CALLS")
         .ok()
@@ -559,14 +699,51 @@ fn main() {
     let s = Samples::new();
     let floored = s.floored();
     let halves = s.halves();
+    let calls = [
+        driver_call(
+            "telesign_sms",
+            &s.ts_settings,
+            &s.sms,
+            response(200, samples::SEND_OK),
+        ),
+        driver_call(
+            "telesign_status",
+            &s.ts_settings,
+            &s.status,
+            response(200, samples::STATUS_OK),
+        ),
+    ];
+    let all: Vec<&Round<'_>> = floored.iter().chain(&halves).chain(&calls).collect();
     if let Ok(id) = std::env::var("VERIFY_BENCH_PROFILE") {
-        let all: Vec<&Round<'_>> = floored.iter().chain(&halves).collect();
         return profile(&all, &id);
     }
-    let all: Vec<&Round<'_>> = floored.iter().chain(&halves).collect();
     allocation_table(&all, bench);
     if bench {
         floor_ratios(&floored, 31, 10_000, true);
+        python_ratios(
+            &[
+                Versus {
+                    measure: Measure::Share,
+                    python_rounds: 20_000,
+                    rust: &floored[0],
+                    key: "share_round",
+                },
+                Versus {
+                    measure: Measure::Share,
+                    python_rounds: 20_000,
+                    rust: &floored[1],
+                    key: "share_floor",
+                },
+                Versus {
+                    measure: Measure::Call,
+                    python_rounds: 300,
+                    rust: &calls[0],
+                    key: "call",
+                },
+            ],
+            9,
+            20_000,
+        );
     } else {
         floor_ratios(&floored, 2, 100, false);
     }
@@ -574,7 +751,7 @@ fn main() {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .configure_from_args();
-    operations(&mut c, &s, &floored);
+    operations(&mut c, &s, &floored, &calls);
     callback(&mut c);
     c.final_summary();
 }

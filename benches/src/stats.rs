@@ -40,13 +40,16 @@ impl Spread {
     }
 }
 
-/// `target/verify-benches/<name>` (under `CARGO_TARGET_DIR` when set), its
-/// directory created.
-pub fn results_path(name: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+/// The workspace's `target` directory (`CARGO_TARGET_DIR` when set).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
-    let dir = target.join("verify-benches");
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")))
+}
+
+/// `target/verify-benches/<name>`, its directory created.
+pub fn results_path(name: &str) -> PathBuf {
+    let dir = target_dir().join("verify-benches");
     // A failure shows when the file is written.
     let _ = std::fs::create_dir_all(&dir);
     dir.join(name)
