@@ -106,6 +106,20 @@ impl BaseUrl {
 
     /// [`join`](Self::join) with the path and query given in pieces,
     /// concatenated once (no intermediate string).
+    /// [`join`](Self::join) for one of the library's constant paths: with no
+    /// prefix, the path is used in place, not copied.
+    pub(crate) fn join_static(&self, path: &'static str) -> http::Uri {
+        if !self.prefix.is_empty() {
+            return self.join(path);
+        }
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        // The library's own constants, each tested with every operation.
+        parts.path_and_query = Some(http::uri::PathAndQuery::from_static(path));
+        http::Uri::from_parts(parts).unwrap_or_default()
+    }
+
     pub(crate) fn join_parts(&self, parts: &[&str]) -> http::Uri {
         let len = self.prefix.len() + parts.iter().map(|p| p.len()).sum::<usize>();
         let mut joined = String::with_capacity(len);
@@ -171,6 +185,21 @@ mod tests {
             b.join("/v1/verify/sms").to_string(),
             "https://example.com/prefix/v1/verify/sms"
         );
+    }
+
+    #[test]
+    fn a_constant_path_joins_as_any_other() {
+        for base in [
+            "https://example.com",
+            "https://example.com/",
+            "https://example.com/prefix/",
+            "http://127.0.0.1:8080",
+        ] {
+            let b = BaseUrl::allow_plain_http(base).unwrap();
+            for path in ["/v1/verify/sms", "/webapi/verify", "/"] {
+                assert_eq!(b.join_static(path), b.join(path), "{base} {path}");
+            }
+        }
     }
 
     #[test]

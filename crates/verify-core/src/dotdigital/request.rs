@@ -2,18 +2,15 @@
 
 use http::HeaderValue;
 
-use super::Config;
-
-/// An unsigned JSON request to `path` under the configured base URL.
+/// An unsigned JSON request to `uri` (under the configured base URL).
 pub(crate) fn json_request(
-    config: &Config,
+    uri: http::Uri,
     method: http::Method,
-    path: &str,
     body: Vec<u8>,
 ) -> http::Request<Vec<u8>> {
     let mut request = http::Request::new(body);
     *request.method_mut() = method;
-    *request.uri_mut() = config.base_url.join(path);
+    *request.uri_mut() = uri;
     let headers = request.headers_mut();
     let json = HeaderValue::from_static("application/json");
     headers.insert(http::header::CONTENT_TYPE, json.clone());

@@ -260,9 +260,8 @@ impl Operation for SendCode {
         };
         let body = self.body_json()?;
         Ok(json_request(
-            config,
+            config.base_url.join_static("/webapi/verify"),
             http::Method::POST,
-            "/webapi/verify",
             body,
         ))
     }

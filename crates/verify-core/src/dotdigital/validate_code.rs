@@ -108,7 +108,11 @@ impl Operation for ValidateCode {
             .map_err(|_| ValidationError::single("code", "cannot be encoded as JSON"))?;
         // The id is a checked GUID: hex digits and hyphens only, path-safe.
         let path = format!("/WebApi/Verify/{}/validate", self.request_id.as_str());
-        Ok(json_request(config, http::Method::PUT, &path, body))
+        Ok(json_request(
+            config.base_url.join(&path),
+            http::Method::PUT,
+            body,
+        ))
     }
 
     fn parse_response(

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use subtle::ConstantTimeEq;
 
-use super::response::{Body, Status, VerifyInfo, parse_body};
+use super::response::{Body, Status, StatusAnswer, VerifyAnswer, VerifyInfo, parse_body};
 use super::{ApiError, Credentials, ReferenceId, signing};
 use crate::MAX_BODY_BYTES;
 use crate::text::Excerpt;
@@ -170,8 +170,8 @@ pub fn parse_report(body: &[u8]) -> Result<DeliveryReport, CallbackRejection> {
         resource_uri: Body::text(parsed.resource_uri.as_ref()),
         sub_resource: Body::text(parsed.sub_resource.as_ref()),
         additional_info: parsed.additional_info(),
-        status: parsed.status,
-        verify: parsed.verify,
+        status: parsed.status.map(StatusAnswer::into_status),
+        verify: parsed.verify.map(VerifyAnswer::into_info),
         errors: parsed.errors,
     })
 }

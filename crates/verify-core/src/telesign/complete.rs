@@ -64,7 +64,7 @@ impl Operation for Complete {
         let answer = response::parse(provider, response, response::Kind::Query)?;
         Ok(Completed {
             reference_id: answer.reference_id_or(&self.reference_id),
-            status: answer.status,
+            status: answer.status.into_status(),
         })
     }
 }

@@ -68,8 +68,8 @@ impl Operation for GetStatus {
         let answer = response::parse(provider, response, response::Kind::Query)?;
         Ok(StatusReport {
             reference_id: answer.reference_id_or(&self.reference_id),
-            status: answer.status,
-            verify: answer.verify,
+            status: answer.status.into_status(),
+            verify: answer.verify.map(response::VerifyAnswer::into_info),
             http_status: answer.http_status,
         })
     }

@@ -25,19 +25,36 @@ pub(crate) fn telesign_config(config: &ProviderConfig) -> Result<&Config, Valida
     }
 }
 
-/// Builds a request with the headers every TeleSign call carries.
+/// Builds a request to `path_and_query` (its pieces joined) under the base
+/// URL, with the headers every TeleSign call carries.
 pub(crate) fn build(
     config: &Config,
     method: Method,
     path_and_query: &[&str],
     body: Vec<u8>,
 ) -> Request<Vec<u8>> {
+    with_uri(config.base_url.join_parts(path_and_query), method, body)
+}
+
+/// [`build`] for one of the library's constant paths.
+pub(crate) fn build_static(
+    config: &Config,
+    method: Method,
+    path: &'static str,
+    body: Vec<u8>,
+) -> Request<Vec<u8>> {
+    with_uri(config.base_url.join_static(path), method, body)
+}
+
+fn with_uri(uri: http::Uri, method: Method, body: Vec<u8>) -> Request<Vec<u8>> {
     let with_body = method == Method::POST || method == Method::PUT;
     let mut request = Request::new(body);
     *request.method_mut() = method;
-    *request.uri_mut() = config.base_url.join_parts(path_and_query);
-    // Room for every header a signed request carries: no growing later.
-    *request.headers_mut() = http::HeaderMap::with_capacity(8);
+    *request.uri_mut() = uri;
+    // Room for every header a signed request carries, and no more: no
+    // growing later. Six (a GET signed with HMAC) fit the map's smallest
+    // table; the seventh, `Content-Type`, needs the next size up.
+    *request.headers_mut() = http::HeaderMap::with_capacity(if with_body { 7 } else { 6 });
     let headers = request.headers_mut();
     if with_body {
         headers.insert(

@@ -39,6 +39,47 @@ pub struct VerifyInfo {
     pub code_entered: Option<Code>,
 }
 
+/// `status` as read: the code typed, the texts still borrowed from the
+/// body, masked and copied only by an operation that returns them
+/// ([`StatusAnswer::into_status`]). A code check keeps none of them.
+#[derive(Clone, Debug)]
+pub(crate) struct StatusAnswer<'a> {
+    pub(crate) code: StatusCode,
+    description: Option<Cow<'a, str>>,
+    updated_on: Option<Cow<'a, str>>,
+}
+
+impl StatusAnswer<'_> {
+    /// The status to return: the description masked, the time checked.
+    pub(crate) fn into_status(self) -> Status {
+        Status {
+            code: self.code,
+            description: provider_text(self.description.as_deref().unwrap_or("")),
+            updated_on: self.updated_on.as_deref().map(provider_timestamp),
+        }
+    }
+}
+
+/// `verify` as read: the state typed, the code entered still borrowed.
+#[derive(Clone, Debug)]
+pub(crate) struct VerifyAnswer<'a> {
+    pub(crate) code_state: CodeState,
+    code_entered: Option<Cow<'a, str>>,
+}
+
+impl VerifyAnswer<'_> {
+    /// The verify part to return.
+    pub(crate) fn into_info(self) -> VerifyInfo {
+        VerifyInfo {
+            code_state: self.code_state,
+            code_entered: self
+                .code_entered
+                .filter(|c| !c.is_empty())
+                .map(|c| Code::new(c.into_owned())),
+        }
+    }
+}
+
 /// A successful TeleSign answer, before each operation takes what it
 /// returns from it.
 #[derive(Clone, Debug)]
@@ -46,8 +87,8 @@ pub(crate) struct Answer<'a> {
     pub(crate) reference_id: Option<ReferenceId>,
     /// Raw: masked only by an operation that keeps it.
     pub(crate) sub_resource: Option<Cow<'a, str>>,
-    pub(crate) status: Status,
-    pub(crate) verify: Option<VerifyInfo>,
+    pub(crate) status: StatusAnswer<'a>,
+    pub(crate) verify: Option<VerifyAnswer<'a>>,
     /// Raw: masked only by an operation that keeps it.
     pub(crate) additional_info: Option<serde_json::Value>,
     pub(crate) http_status: http::StatusCode,
@@ -166,8 +207,8 @@ pub(crate) struct Body<'a> {
     pub(crate) resource_uri: Option<Cow<'a, str>>,
     pub(crate) sub_resource: Option<Cow<'a, str>>,
     pub(crate) errors: Vec<ApiError>,
-    pub(crate) status: Option<Status>,
-    pub(crate) verify: Option<VerifyInfo>,
+    pub(crate) status: Option<StatusAnswer<'a>>,
+    pub(crate) verify: Option<VerifyAnswer<'a>>,
     pub(crate) additional_info: Option<serde_json::Value>,
     pub(crate) submit_timestamp: Option<Cow<'a, str>>,
 }
@@ -247,25 +288,19 @@ pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body<'_>, String> {
             code: Some(code),
             description,
             updated_on,
-        }) => Some(Status {
+        }) => Some(StatusAnswer {
             code: StatusCode::from_code(code),
-            description: provider_text(description.as_deref().unwrap_or("")),
-            updated_on: updated_on.as_deref().map(provider_timestamp),
+            description,
+            updated_on,
         }),
     };
-    let verify = match raw.verify {
-        None => None,
-        Some(v) => Some(VerifyInfo {
-            code_state: match v.code_state.as_deref() {
-                None | Some("") => CodeState::NotChecked,
-                Some(s) => CodeState::parse(s),
-            },
-            code_entered: v
-                .code_entered
-                .filter(|c| !c.is_empty())
-                .map(|c| Code::new(c.into_owned())),
-        }),
-    };
+    let verify = raw.verify.map(|v| VerifyAnswer {
+        code_state: match v.code_state.as_deref() {
+            None | Some("") => CodeState::NotChecked,
+            Some(s) => CodeState::parse(s),
+        },
+        code_entered: v.code_entered,
+    });
     Ok(Body {
         reference_id: raw.reference_id,
         resource_uri: raw.resource_uri,
@@ -299,7 +334,7 @@ pub(crate) fn parse_send(
     };
     Ok(Sent {
         reference_id,
-        status: answer.status,
+        status: answer.status.into_status(),
         sub_resource: answer.sub_resource.as_deref().map(provider_text),
         additional_info: answer.additional_info.map(mask_json),
         http_status: answer.http_status,

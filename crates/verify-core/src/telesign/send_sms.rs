@@ -292,7 +292,7 @@ impl Operation for SendSms {
         let config = request::telesign_config(config)?;
         self.validate()?;
         let body = request::encode_form(&self.fields(role));
-        Ok(request::build(config, Method::POST, &[PATH], body))
+        Ok(request::build_static(config, Method::POST, PATH, body))
     }
 
     fn parse_response(
