@@ -42,14 +42,19 @@ impl RequestId {
     }
 }
 
-/// Whether `s` is `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex digits: one
-/// pass over the bytes, hyphens at 8, 13, 18 and 23.
+/// Whether `s` is `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex digits:
+/// hyphens at 8, 13, 18 and 23, each group checked as one run of bytes.
 fn is_guid(s: &str) -> bool {
-    s.len() == 36
-        && s.bytes().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
+    let b = s.as_bytes();
+    // Indexing only once the length is known to be 36.
+    let hex = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_hexdigit);
+    b.len() == 36
+        && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-')
+        && hex(0..8)
+        && hex(9..13)
+        && hex(14..18)
+        && hex(19..23)
+        && hex(24..36)
 }
 
 impl FromStr for RequestId {
