@@ -178,12 +178,7 @@ impl Config {
 
     /// Whether these settings can sign a request: HMAC needs a base64 key.
     pub fn check(&self) -> Result<(), ConfigError> {
-        match self.auth_method {
-            AuthMethod::Hmac if !self.credentials.can_sign_hmac() => {
-                Err(ConfigError::ApiKeyNotBase64)
-            }
-            _ => Ok(()),
-        }
+        check(&self.credentials, self.auth_method)
     }
 
     /// Signs `request` for `now` and `nonce` (see [`signing::sign`]).
@@ -193,14 +188,29 @@ impl Config {
         now: SystemTime,
         nonce: &str,
     ) -> Result<(), ConfigError> {
-        signing::sign(
-            request,
-            &self.credentials,
-            self.auth_method,
-            &http_date(now),
-            nonce,
-        )
+        authorize(request, &self.credentials, self.auth_method, now, nonce)
     }
+}
+
+/// Whether `credentials` can sign with `method`: HMAC needs a base64 key.
+/// Shared by both TeleSign APIs' settings.
+pub(crate) fn check(credentials: &Credentials, method: AuthMethod) -> Result<(), ConfigError> {
+    match method {
+        AuthMethod::Hmac if !credentials.can_sign_hmac() => Err(ConfigError::ApiKeyNotBase64),
+        _ => Ok(()),
+    }
+}
+
+/// Signs `request` for `now` and `nonce`. Shared by both TeleSign APIs'
+/// settings.
+pub(crate) fn authorize(
+    request: &mut http::Request<Vec<u8>>,
+    credentials: &Credentials,
+    method: AuthMethod,
+    now: SystemTime,
+    nonce: &str,
+) -> Result<(), ConfigError> {
+    signing::sign(request, credentials, method, &http_date(now), nonce)
 }
 
 #[cfg(test)]

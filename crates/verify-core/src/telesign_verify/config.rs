@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use crate::BaseUrl;
 use crate::error::ConfigError;
-use crate::telesign::{AuthMethod, Credentials, signing};
+use crate::telesign::{AuthMethod, Credentials};
 
 /// The Verify API's documented base URL.
 pub const DEFAULT_BASE_URL: &str = "https://verify.telesign.com";
@@ -46,22 +46,16 @@ impl Config {
 
     /// Whether these settings can sign a request: HMAC needs a base64 key.
     pub fn check(&self) -> Result<(), ConfigError> {
-        match self.auth_method {
-            AuthMethod::Hmac if !self.credentials.can_sign_hmac() => {
-                Err(ConfigError::ApiKeyNotBase64)
-            }
-            _ => Ok(()),
-        }
+        crate::telesign::check_signing(&self.credentials, self.auth_method)
     }
 
-    /// Signs `request` for `now` and `nonce` (see [`signing::sign`]).
+    /// Signs `request` for `now` and `nonce` (see [`crate::telesign::signing::sign`]).
     pub fn authorize(
         &self,
         request: &mut http::Request<Vec<u8>>,
         now: SystemTime,
         nonce: &str,
     ) -> Result<(), ConfigError> {
-        let date = crate::telesign::http_date(now);
-        signing::sign(request, &self.credentials, self.auth_method, &date, nonce)
+        crate::telesign::authorize_request(request, &self.credentials, self.auth_method, now, nonce)
     }
 }
