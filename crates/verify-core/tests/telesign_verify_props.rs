@@ -107,6 +107,9 @@ proptest! {
         prop_assert!(!shown.contains(&code));
         let request = create.to_request(&config(), Role::Primary).unwrap();
         prop_assert!(String::from_utf8_lossy(request.body()).contains(&code));
+        // The description gives the body's length: a code equal to it
+        // proves nothing either way.
+        prop_assume!(!request.body().len().to_string().contains(&code));
         let shown = verify_core::redact::redacted(&request).to_string();
         prop_assert!(!shown.contains(&code), "{}", shown);
         let fin = FinalizeVerification::new(rid(), Code::new(code.clone()));
