@@ -48,7 +48,7 @@ use criterion::{BatchSize, Criterion};
 use verify_benches::floor;
 use verify_benches::python::{Measure, Sdk};
 use verify_benches::samples::{self, NONCE, now, response};
-use verify_benches::stats::{Spread, results_path};
+use verify_benches::stats::{Spread, over_neighbours, results_path};
 use verify_core::dotdigital::{RequestId, ValidateCode};
 use verify_core::driver::{Execution, Next, Settings};
 use verify_core::telesign::{self, Complete, SendCall};
@@ -385,9 +385,7 @@ fn floor_ratios(rounds: &[Round<'_>], pairs: usize, calls: usize, write: bool) {
             rounds_ns.push(time_calls(round, calls));
             floors.push(time_calls(floor, calls));
         }
-        let ratios: Vec<f64> = (0..pairs)
-            .map(|i| rounds_ns[i] / ((floors[i] + floors[i + 1]) / 2.0))
-            .collect();
+        let ratios = over_neighbours(&rounds_ns, &floors);
         let (ratio, round_ns, floor_ns) = (
             Spread::of(&ratios),
             Spread::of(&rounds_ns),
@@ -564,6 +562,8 @@ struct Versus<'r, 'a> {
     rust: &'r Round<'a>,
     /// A key of `python.json`.
     key: &'static str,
+    /// The least ratio wanted, if any.
+    goal: Option<f64>,
 }
 
 /// TeleSign's Python SDK against the library, in alternating runs: each
@@ -627,9 +627,7 @@ fn python_ratios(versus: &[Versus<'_, '_>], pairs: usize, rust_calls: usize) {
     );
     let mut out = serde_json::Map::new();
     for (i, v) in versus.iter().enumerate() {
-        let ratios: Vec<f64> = (0..pairs)
-            .map(|k| python[i][k] / ((rust[i][k] + rust[i][k + 1]) / 2.0))
-            .collect();
+        let ratios = over_neighbours(&python[i], &rust[i]);
         let (ratio, python_ns, rust_ns) = (
             Spread::of(&ratios),
             Spread::of(&python[i]),
@@ -639,16 +637,14 @@ fn python_ratios(versus: &[Versus<'_, '_>], pairs: usize, rust_calls: usize) {
             Measure::Share => "python share",
             Measure::Call => "python call",
         };
-        let goal = if v.key == "share_round" {
-            let verdict = if ratio.median >= PYTHON_GOAL {
+        let goal = v.goal.map_or(String::new(), |goal| {
+            let verdict = if ratio.median >= goal {
                 "met"
             } else {
                 "MISSED"
             };
-            format!("; goal >= {PYTHON_GOAL:.0}x: {verdict}")
-        } else {
-            String::new()
-        };
+            format!("; goal >= {goal:.0}x: {verdict}")
+        });
         println!(
             "{:<36} {:.1}x (IQR {:.1}..{:.1}, range {:.1}..{:.1}); {:.0} ns vs {:.0} ns{goal}",
             format!("{what} / {}", v.rust.id),
@@ -727,18 +723,21 @@ fn main() {
                     python_rounds: 20_000,
                     rust: &floored[0],
                     key: "share_round",
+                    goal: Some(PYTHON_GOAL),
                 },
                 Versus {
                     measure: Measure::Share,
                     python_rounds: 20_000,
                     rust: &floored[1],
                     key: "share_floor",
+                    goal: None,
                 },
                 Versus {
                     measure: Measure::Call,
                     python_rounds: 300,
                     rust: &calls[0],
                     key: "call",
+                    goal: None,
                 },
             ],
             9,

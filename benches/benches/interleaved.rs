@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use verify_benches::e2e::{self, Fixture};
-use verify_benches::stats::{Spread, results_path};
+use verify_benches::stats::{Spread, over_neighbours, results_path};
 
 /// Adapter rounds per pair (and as many bare rounds, plus one), after one
 /// warm-up round of each.
@@ -156,8 +156,10 @@ fn main() {
         }
         // A final bare round, so that every adapter round has one after it.
         baseline.push(run_bare().as_secs_f64());
-        let ratios: Vec<f64> = (0..rounds)
-            .map(|i| (baseline[i] + baseline[i + 1]) / 2.0 / adapter[i])
+        // Requests per second: the inverse of the times' ratio.
+        let ratios: Vec<f64> = over_neighbours(&adapter, &baseline)
+            .into_iter()
+            .map(|r| 1.0 / r)
             .collect();
         let rps = |secs: &[f64]| Spread::of(&secs.iter().map(|s| n as f64 / s).collect::<Vec<_>>());
         let r = PairResult {

@@ -40,6 +40,16 @@ impl Spread {
     }
 }
 
+/// Each of `runs` over the mean of the two `around` runs just before and
+/// after it (`around` has one run more than `runs`): alternating runs, with
+/// a slow drift of the machine cancelled out.
+pub fn over_neighbours(runs: &[f64], around: &[f64]) -> Vec<f64> {
+    runs.iter()
+        .zip(around.windows(2))
+        .map(|(run, w)| run / ((w[0] + w[1]) / 2.0))
+        .collect()
+}
+
 /// The workspace's `target` directory (`CARGO_TARGET_DIR` when set).
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -75,5 +85,13 @@ mod tests {
         let s = Spread::of(&[1.0, 2.0, 3.0, 4.0]);
         assert_eq!((s.q1, s.median, s.q3), (1.75, 2.5, 3.25));
         assert_eq!(Spread::of(&[7.0]).median, 7.0);
+    }
+
+    #[test]
+    fn each_run_over_its_neighbours() {
+        assert_eq!(
+            over_neighbours(&[4.0, 9.0], &[1.0, 3.0, 6.0]),
+            vec![2.0, 2.0]
+        );
     }
 }
