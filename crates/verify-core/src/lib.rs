@@ -39,6 +39,7 @@ mod code_table;
 pub mod dotdigital;
 pub mod driver;
 mod error;
+pub mod guard;
 mod json;
 pub mod neutral;
 mod operation;
