@@ -33,10 +33,10 @@
 //!      in [`Mode::Enforce`], even though the plan is refused) `open_until
 //!      = now + cool_off_ms` is stored. Otherwise allowed; on consume
 //!      append `(now, 1)` to the sends log (keep the newest 10,000).
-//!   [`Store::verified`] appends `(now, 1)` to the verified log of each
-//!   breaker key and, when that breaker is half-open, closes it: deletes
-//!   `open_until`, `probe_until` and both logs. Breaker keys live
-//!   `window_ms + cool_off_ms + 86,400,000` after their last write.
+//!      [`Store::verified`] appends `(now, 1)` to the verified log of each
+//!      breaker key and, when that breaker is half-open, closes it: deletes
+//!      `open_until`, `probe_until` and both logs. Breaker keys live
+//!      `window_ms + cool_off_ms + 86,400,000` after their last write.
 //!
 //! A plan is refused when any check in [`Mode::Enforce`] refuses; then
 //! nothing is consumed (but a tripping breaker stores `open_until`). A
