@@ -28,12 +28,17 @@
 //! - [`never_twice`]: a written code check is not repeated; a mixed
 //!   TeleSign answer reaches the server once ([`MixedServer`]).
 //! - [`secrets`]: no code, credential or phone number in errors or logs.
+//! - [`boundaries`]: a stalled TLS handshake, a stalled proxy `CONNECT`
+//!   and an unresolvable host with less time left than the connect limit
+//!   are "nothing written" and fail over; unusable proxy settings of the
+//!   environment are refused before any I/O.
 //! - [`proxies`]: through a `CONNECT` proxy ([`TestProxy`]), and the
 //!   sent/not-sent rules when it is down, refuses, or cuts the answer.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod any_send;
+pub mod boundaries;
 pub mod connections;
 pub mod failover;
 pub mod faults;

@@ -55,6 +55,10 @@ macro_rules! conformance_tests {
                 proxies::a_proxy_that_is_down_is_nothing_sent
                 proxies::a_refused_connect_is_nothing_sent
                 proxies::a_proxy_closing_mid_answer_may_have_sent
+                boundaries::a_stalled_tls_handshake_with_little_time_left_fails_over
+                boundaries::a_stalled_proxy_connect_with_little_time_left_fails_over
+                boundaries::an_unresolvable_host_with_little_time_left_fails_over
+                boundaries::unusable_proxy_settings_are_refused_before_any_io
             ]
         }
     };

@@ -17,6 +17,9 @@ pub enum ProxyMode {
     /// Opens the tunnel, relays the request, then closes after the first
     /// few bytes of the answer.
     CloseMidAnswer,
+    /// Never answers a `CONNECT` to a host under `.invalid` (holds the
+    /// connection until the client gives up); tunnels every other one.
+    StallInvalid,
 }
 
 /// A `CONNECT` proxy on `127.0.0.1`, until dropped.
@@ -130,6 +133,13 @@ fn serve(
             return Ok(());
         }
         authorized.fetch_add(1, Ordering::SeqCst);
+    }
+    let host = target.rsplit_once(':').map_or(target, |(host, _)| host);
+    if mode == ProxyMode::StallInvalid && host.ends_with(".invalid") {
+        // Hold the connection, silent, until the client closes it.
+        let mut rest = Vec::new();
+        let _ = reader.read_to_end(&mut rest);
+        return Ok(());
     }
     if let ProxyMode::Refuse(status) = mode {
         write!(

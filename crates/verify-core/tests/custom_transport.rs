@@ -37,10 +37,13 @@ verify_conformance::conformance_tests!(Custom, skip: [
     // connecting (a configuration error, nothing sent), so there is no TLS
     // handshake to stall.
     a_stalled_tls_handshake_is_a_connect_failure_with_nothing_sent,
+    a_stalled_tls_handshake_with_little_time_left_fails_over,
     // The example connects directly: it does not implement the proxy
     // setting (the shipped adapters do).
     a_flow_goes_through_the_proxy,
     a_proxy_that_is_down_is_nothing_sent,
     a_refused_connect_is_nothing_sent,
     a_proxy_closing_mid_answer_may_have_sent,
+    a_stalled_proxy_connect_with_little_time_left_fails_over,
+    unusable_proxy_settings_are_refused_before_any_io,
 ]);

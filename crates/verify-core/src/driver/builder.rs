@@ -99,6 +99,13 @@ impl<C: BuildClient> Builder<C> {
         self
     }
 
+    /// The most idle pooled connections kept per host (default
+    /// [`DEFAULT_MAX_IDLE_PER_HOST`](super::DEFAULT_MAX_IDLE_PER_HOST)).
+    pub fn max_idle_per_host(mut self, connections: usize) -> Self {
+        self.settings.max_idle_per_host = connections;
+        self
+    }
+
     /// The settings so far.
     pub fn settings(&self) -> &Settings {
         &self.settings

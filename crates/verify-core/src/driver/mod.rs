@@ -24,7 +24,7 @@ pub use client::{AsyncClient, Client};
 pub use error::{Error, ErrorKind};
 pub use execution::{Attempt, AttemptInfo, Execution, Limits, Next};
 pub use proxy::Proxy;
-pub use settings::{LONGEST_LIMIT, Settings, Timeouts};
+pub use settings::{DEFAULT_MAX_IDLE_PER_HOST, LONGEST_LIMIT, Settings, Timeouts};
 pub use transport::{AsyncTransport, Event, Runtime, Transport, jitter, nonce};
 
 #[cfg(test)]

@@ -52,7 +52,14 @@ pub struct Settings {
     pub(super) max_body_bytes: u64,
     pub(super) proxy: Option<super::Proxy>,
     pub(super) proxy_from_env: bool,
+    pub(super) max_idle_per_host: usize,
 }
+
+/// How many idle connections a client keeps per host by default (see
+/// [`Settings::max_idle_per_host`]): enough for a burst of concurrent calls
+/// to reuse their TLS sessions, small enough that an idle client holds
+/// little.
+pub const DEFAULT_MAX_IDLE_PER_HOST: usize = 8;
 
 impl Settings {
     /// Defaults for a client whose first choice is `primary`.
@@ -66,6 +73,7 @@ impl Settings {
             max_body_bytes: crate::MAX_BODY_BYTES as u64,
             proxy: None,
             proxy_from_env: true,
+            max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
         }
     }
 
@@ -101,6 +109,14 @@ impl Settings {
     /// and `NO_PROXY` still bypasses it.
     pub fn proxy_from_env(&self) -> bool {
         self.proxy_from_env
+    }
+
+    /// The most idle pooled connections a transport keeps per host (default
+    /// [`DEFAULT_MAX_IDLE_PER_HOST`]); more are closed when they go idle.
+    /// Busy connections are not counted: this bounds what an idle client
+    /// holds, not how many calls run at once.
+    pub fn max_idle_per_host(&self) -> usize {
+        self.max_idle_per_host
     }
 
     /// Whether a call may fail over when the primary may have sent a
