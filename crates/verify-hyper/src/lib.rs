@@ -44,13 +44,36 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client as PooledClient;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::{HttpConnector, capture_connection};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tracing::Instrument;
 
 mod proxy;
 
-pub use verify_core::driver::{Error, ErrorKind, Proxy, Settings, Timeouts};
+pub use verify_core::driver::{
+    DEFAULT_MAX_IDLE_PER_HOST, Error, ErrorKind, Proxy, Settings, Timeouts,
+};
+
+/// Filter directives (`target=level`, as `tracing_subscriber::EnvFilter`
+/// and `env_logger`'s `RUST_LOG` read them) that keep the HTTP stack's own
+/// logs out of a global subscriber or logger; add them after your own.
+///
+/// None of these crates logs a request's secrets at any level (h2 leaves
+/// header values and data out of its frame logs; hyper logs nothing unless
+/// built with `--cfg hyper_unstable_tracing`; rustls logs handshake steps,
+/// never application data): the directives hide their `debug` and `trace`
+/// noise (connection pool, frames, handshakes), and keep it that way should
+/// a future version log more.
+///
+/// - `h2=info` (`tracing`): every HTTP/2 frame's type and flags;
+/// - `hyper=info`, `hyper_util=info` (`tracing`): connection and pool
+///   events;
+/// - `rustls=info` (`log`): the TLS handshake's steps.
+///
+/// This crate's own `tracing` output (a span per attempt, a line per retry
+/// or failover) never carries a secret and needs no filter.
+pub const LOG_FILTER_DIRECTIVES: &[&str] =
+    &["h2=info", "hyper=info", "hyper_util=info", "rustls=info"];
 pub use verify_core::retry::RetryPolicy;
 pub use verify_core::{
     ApiKey, BaseUrl, Code, ConfigError, FieldError, Idempotency, MAX_BODY_BYTES, Operation,
@@ -157,9 +180,18 @@ impl BuildClient for Client {
         } else {
             tls.https_only()
         };
+        // A proxy setting that cannot be used: every request is refused
+        // before any I/O, never sent direct.
+        let (matcher, refused) = match proxy::matcher(&settings) {
+            Ok(matcher) => (matcher, None),
+            Err(e) => (
+                hyper_util::client::proxy::matcher::Matcher::builder().build(),
+                Some(e),
+            ),
+        };
         let http = proxy::ProxyConnector {
             http,
-            matcher: std::sync::Arc::new(proxy::matcher(&settings)),
+            matcher: std::sync::Arc::new(matcher),
         };
         let connector = ConnectWithin {
             inner: tls.enable_http1().enable_http2().wrap_connector(http),
@@ -167,10 +199,11 @@ impl BuildClient for Client {
         };
         let pooled = PooledClient::builder(TokioExecutor::new())
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .pool_max_idle_per_host(settings.max_idle_per_host())
             .pool_timer(TokioTimer::new())
             .build(connector);
         Ok(Client {
-            inner: verify_core::driver::AsyncClient::new(settings, Hyper { pooled }),
+            inner: verify_core::driver::AsyncClient::new(settings, Hyper { pooled, refused }),
         })
     }
 }
@@ -217,6 +250,8 @@ impl Client {
 #[derive(Clone, Debug)]
 struct Hyper {
     pooled: PooledClient<Connector, Full<Bytes>>,
+    /// Why every request is refused (an unusable proxy setting), if so.
+    refused: Option<verify_core::ConfigError>,
 }
 
 impl Runtime for Hyper {
@@ -297,15 +332,21 @@ impl Hyper {
         request: http::Request<Vec<u8>>,
         limits: Limits,
     ) -> Result<http::Response<Bytes>, ErrorKind> {
+        if let Some(e) = &self.refused {
+            return Err(ErrorKind::Config(e.clone()));
+        }
         let limit = limits.max_body_bytes;
         let time_left = limits.total;
+        let mut request = request.map(|body| Full::new(Bytes::from(body)));
+        // Set once the request has a connection (pooled or new): before
+        // that, no byte of it can have been written.
+        let connection = capture_connection(&mut request);
         let exchange = async {
-            let request = request.map(|body| Full::new(Bytes::from(body)));
             let response = self
                 .pooled
                 .request(request)
                 .await
-                .map_err(|e| ErrorKind::transport(!e.is_connect(), &error_chain(&e)))?;
+                .map_err(|e| request_failed(&e))?;
             let (parts, body) = response.into_parts();
             if let Some(length) = parts
                 .headers
@@ -328,12 +369,40 @@ impl Hyper {
         };
         match tokio::time::timeout(time_left, exchange).await {
             Ok(result) => result,
+            // The phase decides, not the timer: when the time left ran out
+            // while connecting (TCP, TLS, a proxy's `CONNECT`), nothing was
+            // written (docs/PROTOCOL-DECISIONS.md: "never written").
             Err(_) => Err(ErrorKind::Timeout {
-                written: true,
+                written: connection.connection_metadata().is_some(),
                 after: time_left,
             }),
         }
     }
+}
+
+/// A failed request: a connect error (refused, the TLS handshake, the
+/// proxy's `CONNECT`) wrote nothing.
+fn request_failed(e: &hyper_util::client::legacy::Error) -> ErrorKind {
+    let chain = error_chain(e);
+    if e.is_connect() {
+        // hyper-util keeps no status of a refused tunnel but 407: say what
+        // it knows without the digit masking of the detail.
+        if chain.contains("tunnel error: proxy authorization required") {
+            return ErrorKind::Transport {
+                written: false,
+                detail:
+                    "the proxy refused the CONNECT tunnel: HTTP 407 (proxy authentication required)"
+                        .into(),
+            };
+        }
+        if chain.contains("tunnel error: unsuccessful") {
+            return ErrorKind::Transport {
+                written: false,
+                detail: "the proxy refused the CONNECT tunnel (an answer other than 2xx)".into(),
+            };
+        }
+    }
+    ErrorKind::transport(!e.is_connect(), &chain)
 }
 
 /// An error and its sources on one line.

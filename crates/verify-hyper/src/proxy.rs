@@ -13,31 +13,64 @@ use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
-use verify_core::driver::Settings;
+use verify_core::ConfigError;
+use verify_core::driver::{Proxy, Settings};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The proxy rules for `settings`: the explicit proxy for every destination
 /// (bypassed by the environment's `NO_PROXY` unless the environment is
 /// ignored), else the environment's `HTTPS_PROXY` / `HTTP_PROXY` /
-/// `ALL_PROXY` / `NO_PROXY` (and lower-case forms), else none.
-pub(crate) fn matcher(settings: &Settings) -> Matcher {
-    let env_no_proxy = || {
-        ["NO_PROXY", "no_proxy"]
-            .iter()
-            .find_map(|n| std::env::var(n).ok())
-    };
-    match (settings.proxy(), settings.proxy_from_env()) {
-        (Some(proxy), from_env) => {
-            let mut builder = Matcher::builder().all(proxy.expose_url().to_owned());
-            if from_env && let Some(no) = env_no_proxy() {
-                builder = builder.no(no);
+/// `ALL_PROXY` / `NO_PROXY` (and lower-case forms, as curl reads them),
+/// else none. A setting this connector cannot use is refused, never
+/// ignored: a SOCKS or other URL in the environment, a path, or an
+/// `https://` proxy (the `CONNECT` is spoken in plain HTTP to the proxy).
+/// The chosen variable's value is checked even for a host `NO_PROXY`
+/// bypasses.
+pub(crate) fn matcher(settings: &Settings) -> Result<Matcher, ConfigError> {
+    let from_env = settings.proxy_from_env();
+    let mut builder = Matcher::builder();
+    if let Some(proxy) = settings.proxy() {
+        builder = builder.all(usable(proxy, "the proxy")?.to_owned());
+    } else if from_env {
+        let schemes = std::iter::once(settings.primary())
+            .chain(settings.backup())
+            .map(|c| c.base_url().is_https());
+        let (mut https, mut http) = (false, false);
+        for is_https in schemes {
+            if is_https {
+                https = true;
+            } else {
+                http = true;
             }
-            builder.build()
         }
-        (None, true) => Matcher::from_env(),
-        (None, false) => Matcher::builder().build(),
+        if https && let Some(proxy) = Proxy::from_env("https", env_var)? {
+            builder = builder.https(usable(&proxy, "the environment's proxy")?.to_owned());
+        }
+        if http && let Some(proxy) = Proxy::from_env("http", env_var)? {
+            builder = builder.http(usable(&proxy, "the environment's proxy")?.to_owned());
+        }
     }
+    if from_env && let Some(no) = ["NO_PROXY", "no_proxy"].iter().find_map(|n| env_var(n)) {
+        builder = builder.no(no);
+    }
+    Ok(builder.build())
+}
+
+/// The proxy's URL, unless it is one this connector cannot speak to.
+fn usable<'a>(proxy: &'a Proxy, which: &str) -> Result<&'a str, ConfigError> {
+    if proxy.is_https() {
+        return Err(ConfigError::Proxy(format!(
+            "{which} ({proxy}) is an https:// proxy; verify-hyper reaches proxies over plain http:// only"
+        )));
+    }
+    Ok(proxy.expose_url())
+}
+
+/// A variable of the environment; a value that is not UTF-8 reads as text
+/// that no proxy rule accepts, so it is refused rather than skipped.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|v| v.into_string().unwrap_or_else(|_| "\u{fffd}".into()))
 }
 
 /// A TCP connector that goes through a `CONNECT` tunnel when the matcher

@@ -5,7 +5,11 @@
 //! established connection. Only the first guarantees that no byte of a
 //! request went out, which is what decides whether a send may be retried or
 //! fail over. This connector wraps ureq's own and marks the I/O errors of
-//! connection set-up with [`ConnectFailed`].
+//! connection set-up with [`ConnectFailed`], and its timeouts too: ureq
+//! names the timer that fired (its global limit when the time left is
+//! shorter than the connect limit), but what decides is the phase. A
+//! connect, a TLS handshake or a proxy `CONNECT` that runs out of time has
+//! written nothing (docs/PROTOCOL-DECISIONS.md: "never written").
 
 use std::fmt;
 use std::io;
@@ -25,32 +29,54 @@ impl Connector<()> for MarkingConnector {
         details: &ConnectionDetails,
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        self.0.connect(details, chained).map_err(|e| match e {
-            ureq::Error::Io(io) => ureq::Error::Io(io::Error::new(io.kind(), ConnectFailed(io))),
-            // Resolve and connect timeouts, refused connections, TLS
-            // configuration errors: ureq already names them.
-            other => other,
-        })
+        self.0.connect(details, chained).map_err(mark)
     }
 }
 
-/// An I/O error while setting up a connection: nothing was sent on it.
+/// Marks an error of connection set-up (resolving, TCP, TLS, a proxy's
+/// `CONNECT`): an I/O error or a timeout becomes an I/O error carrying
+/// [`ConnectFailed`] (a timeout keeps the kind `TimedOut`). Refused
+/// connections, TLS configuration errors and a refused `CONNECT`: ureq
+/// already names them, they stay.
+pub(crate) fn mark(e: ureq::Error) -> ureq::Error {
+    match e {
+        ureq::Error::Io(io) => ureq::Error::Io(io::Error::new(io.kind(), ConnectFailed::Io(io))),
+        ureq::Error::Timeout(_) => ureq::Error::Io(io::Error::new(
+            io::ErrorKind::TimedOut,
+            ConnectFailed::TimedOut,
+        )),
+        other => other,
+    }
+}
+
+/// A failure while setting up a connection: nothing was sent on it.
 #[derive(Debug)]
-pub(crate) struct ConnectFailed(io::Error);
+pub(crate) enum ConnectFailed {
+    /// An I/O error.
+    Io(io::Error),
+    /// A time limit (the connect limit, or the time left) ran out.
+    TimedOut,
+}
 
 impl fmt::Display for ConnectFailed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "connecting: {}", self.0)
+        match self {
+            Self::Io(e) => write!(f, "connecting: {e}"),
+            Self::TimedOut => f.write_str("connecting timed out"),
+        }
     }
 }
 
 impl std::error::Error for ConnectFailed {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
+        match self {
+            Self::Io(e) => Some(e),
+            Self::TimedOut => None,
+        }
     }
 }
 
 #[cfg(test)]
 pub(crate) fn marked(e: io::Error) -> ureq::Error {
-    ureq::Error::Io(io::Error::new(e.kind(), ConnectFailed(e)))
+    mark(ureq::Error::Io(e))
 }

@@ -45,7 +45,27 @@ pub struct ReadmeDoctests;
 use std::io;
 use std::time::{Duration, Instant, SystemTime};
 
-pub use verify_core::driver::{Error, ErrorKind, Proxy, Settings, Timeouts};
+pub use verify_core::driver::{
+    DEFAULT_MAX_IDLE_PER_HOST, Error, ErrorKind, Proxy, Settings, Timeouts,
+};
+
+/// Filter directives (`target=level`, as `env_logger`'s `RUST_LOG` and
+/// `tracing_subscriber::EnvFilter` read them) that keep what the HTTP stack
+/// logs through the `log` crate free of secrets; add them to a global
+/// logger's filter, after your own.
+///
+/// - `ureq_proto=off`: at `trace`, ureq-proto writes every byte of each
+///   request and response as hex (the `Authorization` header, the
+///   `verify_code`, the phone number).
+/// - `ureq=info`: at `trace`, ureq logs each request's path and query (a
+///   TeleSign code check carries `verify_code` there); at `debug`, each
+///   request's method, host and its headers except the sensitive ones.
+/// - `rustls=info`: the TLS handshake's steps at `debug` and `trace` (no
+///   request data; only noise).
+///
+/// This crate's own `tracing` output (a span per attempt, a line per retry
+/// or failover) never carries a secret and needs no filter.
+pub const LOG_FILTER_DIRECTIVES: &[&str] = &["ureq_proto=off", "ureq=info", "rustls=info"];
 pub use verify_core::retry::RetryPolicy;
 pub use verify_core::{
     ApiKey, BaseUrl, Code, ConfigError, FieldError, Idempotency, MAX_BODY_BYTES, Operation,
@@ -85,6 +105,9 @@ impl BuildClient for Client {
             .max_response_header_size(16 * 1024)
             // Well under TeleSign's ~499 s idle cutoff.
             .max_idle_age(POOL_IDLE_TIMEOUT)
+            .max_idle_connections_per_host(settings.max_idle_per_host())
+            // Two providers at most: room for both.
+            .max_idle_connections(settings.max_idle_per_host().saturating_mul(2))
             // The proxy is chosen per provider below, never read by ureq
             // from the environment on its own.
             .proxy(None)
@@ -94,8 +117,9 @@ impl BuildClient for Client {
             connect::MarkingConnector::default(),
             resolver::CachingResolver::default(),
         );
-        // A proxy URL ureq refuses was checked by `Proxy::new` already;
-        // should it still be refused, requests are refused before any I/O.
+        // A proxy setting that cannot be used (an explicit URL ureq refuses,
+        // an environment variable set to a SOCKS or other URL): every
+        // request is refused before any I/O, never sent direct.
         let proxies = proxy::Plan::new(&settings);
         Client {
             inner: verify_core::driver::Client::new(settings, Ureq { agent, proxies }),
@@ -242,11 +266,34 @@ fn log_event(event: &Event<'_>) {
     }
 }
 
-/// Classifies a ureq error: was the request possibly written?
+/// Classifies a ureq error: was the request possibly written? The phase
+/// decides, not the timer: a timeout while setting up the connection
+/// (marked by [`connect::mark`]) wrote nothing, whichever limit ran out.
 fn map_error(e: ureq::Error, limits: Limits, reading_body: bool) -> ErrorKind {
     use ureq::Error as E;
     let written = reading_body || !never_written(&e);
     match e {
+        E::Io(io)
+            if !written
+                && io.kind() == io::ErrorKind::TimedOut
+                && io
+                    .get_ref()
+                    .is_some_and(|e| e.is::<connect::ConnectFailed>()) =>
+        {
+            ErrorKind::Timeout {
+                written: false,
+                after: limits.connect,
+            }
+        }
+        // The proxy's answer to the `CONNECT`, its status kept (digit
+        // masking would hide it): nothing reached the provider.
+        E::ConnectProxyFailed(reason) => ErrorKind::Transport {
+            written,
+            detail: match proxy_status(&reason) {
+                Some(status) => format!("the proxy refused the CONNECT tunnel: HTTP {status}"),
+                None => "the proxy did not open the CONNECT tunnel (no readable answer)".into(),
+            },
+        },
         E::Timeout(t) => ErrorKind::Timeout {
             written,
             after: match t {
@@ -260,6 +307,16 @@ fn map_error(e: ureq::Error, limits: Limits, reading_body: bool) -> ErrorKind {
         E::RequireHttpsOnly(_) => ErrorKind::Config(ConfigError::PlainHttp),
         other => ErrorKind::transport(written, &other.to_string()),
     }
+}
+
+/// The status code in ureq's "proxy server responded 407/407".
+fn proxy_status(reason: &str) -> Option<u16> {
+    reason
+        .strip_prefix("proxy server responded ")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Whether a ureq error can only happen before any byte of the request was

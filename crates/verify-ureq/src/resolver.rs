@@ -37,7 +37,10 @@ impl Resolver for CachingResolver {
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let Some(authority) = uri.authority() else {
-            return self.inner.resolve(uri, config, timeout);
+            return self
+                .inner
+                .resolve(uri, config, timeout)
+                .map_err(crate::connect::mark);
         };
         let port = authority.port_u16().or(match uri.scheme_str() {
             Some("https") => Some(443),
@@ -61,7 +64,12 @@ impl Resolver for CachingResolver {
         {
             return Ok(addrs.clone());
         }
-        let addrs = self.inner.resolve(uri, config, timeout)?;
+        // A name that does not resolve is an I/O error from the system's
+        // resolver, a slow one a timeout: either way nothing was sent.
+        let addrs = self
+            .inner
+            .resolve(uri, config, timeout)
+            .map_err(crate::connect::mark)?;
         if let Ok(mut names) = self.names.lock() {
             if names.len() >= MAX_NAMES {
                 names.clear();
