@@ -32,6 +32,9 @@
 //!   and an unresolvable host with less time left than the connect limit
 //!   are "nothing written" and fail over; unusable proxy settings of the
 //!   environment are refused before any I/O.
+//! - [`global_log`]: what a global `log` logger sees of a transport's HTTP
+//!   stack, through the transport's filter directives (its own test
+//!   binary, not part of the macro's suite).
 //! - [`proxies`]: through a `CONNECT` proxy ([`TestProxy`]), and the
 //!   sent/not-sent rules when it is down, refuses, or cuts the answer.
 #![forbid(unsafe_code)]
@@ -44,6 +47,7 @@ pub mod failover;
 pub mod faults;
 mod fixture;
 pub mod flows;
+pub mod global_log;
 mod harness;
 pub mod limits;
 mod logs;

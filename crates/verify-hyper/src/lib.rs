@@ -36,6 +36,21 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # Proxies and logs
+//!
+//! The client's [`Proxy`], else the environment's `HTTPS_PROXY`,
+//! `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (lower-case forms too), through
+//! a `CONNECT` tunnel. A proxy setting this client cannot use
+//! (`socks5h://`, `ftp://`, an `https://` proxy, a path, ...) makes every
+//! call a [`ConfigError`] naming the variable, before anything is sent. At
+//! most [`Settings::max_idle_per_host`] idle connections are kept per host.
+//!
+//! Each attempt is described through `tracing`, secrets redacted. h2 and
+//! hyper-util log through `tracing` (frame types and flags, pool events,
+//! never header values or bodies), rustls its handshake steps through
+//! `log`; none carries a secret. [`LOG_FILTER_DIRECTIVES`] keeps that noise
+//! out of a global subscriber or logger.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

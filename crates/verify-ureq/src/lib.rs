@@ -29,6 +29,21 @@
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Proxies and logs
+//!
+//! The client's [`Proxy`], else the environment's `HTTPS_PROXY`,
+//! `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (lower-case forms too). A proxy
+//! variable set to something this client cannot use (`socks5h://`,
+//! `ftp://`, a path, ...) makes every call a [`ConfigError`] naming the
+//! variable, before anything is sent: never ignored, never sent direct.
+//!
+//! Each attempt is described through `tracing`, secrets redacted. ureq and
+//! ureq-proto log through the `log` crate: a process-wide logger at `trace`
+//! sees every byte of each request from ureq-proto (the `Authorization`
+//! header, the code) and the query of a TeleSign code check from ureq. Add
+//! [`LOG_FILTER_DIRECTIVES`] to its filter (for `env_logger`:
+//! `RUST_LOG=debug,ureq_proto=off,ureq=info,rustls=info`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
