@@ -34,10 +34,9 @@ impl Connector<()> for MarkingConnector {
 }
 
 /// Marks an error of connection set-up (resolving, TCP, TLS, a proxy's
-/// `CONNECT`): an I/O error or a timeout becomes an I/O error carrying
-/// [`ConnectFailed`] (a timeout keeps the kind `TimedOut`). Refused
-/// connections, TLS configuration errors and a refused `CONNECT`: ureq
-/// already names them, they stay.
+/// `CONNECT`): any error becomes an I/O error carrying [`ConnectFailed`]
+/// (a timeout keeps the kind `TimedOut`), but those ureq already names as
+/// connection failures (refused, TLS, a refused `CONNECT`), which stay.
 pub(crate) fn mark(e: ureq::Error) -> ureq::Error {
     match e {
         ureq::Error::Io(io) => ureq::Error::Io(io::Error::new(io.kind(), ConnectFailed::Io(io))),
@@ -45,7 +44,19 @@ pub(crate) fn mark(e: ureq::Error) -> ureq::Error {
             io::ErrorKind::TimedOut,
             ConnectFailed::TimedOut,
         )),
-        other => other,
+        named @ (ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::ConnectProxyFailed(_)
+        | ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::TlsRequired
+        | ureq::Error::InvalidProxyUrl) => named,
+        // Anything else while connecting (a proxy's garbled answer to the
+        // `CONNECT` is a protocol error): still before the request.
+        other => ureq::Error::Io(io::Error::new(
+            io::ErrorKind::InvalidData,
+            ConnectFailed::Io(io::Error::new(io::ErrorKind::InvalidData, other)),
+        )),
     }
 }
 
