@@ -1,6 +1,6 @@
 //! A global `log` logger at `trace` (rustls logs through `log`; hyper-util
-//! and h2 through `tracing`, which this test also captures with a global
-//! subscriber): through [`LOG_FILTER_DIRECTIVES`] no record holds a
+//! and h2 log through `tracing`, which the conformance suite's secrets
+//! scenario captures): through [`LOG_FILTER_DIRECTIVES`] no record holds a
 //! secret. A global logger is per process: this test has its binary to
 //! itself.
 
