@@ -195,7 +195,7 @@ pub(crate) fn parse(
         )));
     }
     if body.len() > crate::MAX_BODY_BYTES {
-        return Err(unexpected("the body is larger than 1 MiB"));
+        return Err(unexpected(&crate::error::body_too_large()));
     }
     let error = |kind| {
         ResponseError::Dotdigital(DotdigitalError {

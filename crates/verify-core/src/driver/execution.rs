@@ -131,7 +131,7 @@ impl<'a, O: Operation> Execution<'a, O> {
                 [all.next(), all.next()]
             }
         };
-        let (config, role) = targets[0].ok_or_else(|| {
+        let (config, _) = targets[0].ok_or_else(|| {
             let provider = settings.primary.provider();
             Error::new(
                 ErrorKind::NoProviderFor(provider),
@@ -141,15 +141,7 @@ impl<'a, O: Operation> Execution<'a, O> {
                 0,
             )
         })?;
-        let request = build_checked(op, config, role).map_err(|kind| {
-            Error::new(
-                kind,
-                op.name(),
-                Some(config.provider()),
-                op.idempotency(),
-                0,
-            )
-        })?;
+        let request = check_every_target(op, &targets)?;
         Ok(Self {
             op,
             settings,
@@ -195,7 +187,11 @@ impl<'a, O: Operation> Execution<'a, O> {
         let limits = Limits {
             connect: self.timeouts.connect.min(total),
             total,
-            max_body_bytes: self.settings.max_body_bytes,
+            // The parsers' own cap (docs/PROTOCOL-DECISIONS.md, "Limits").
+            max_body_bytes: self
+                .settings
+                .max_body_bytes
+                .min(crate::MAX_BODY_BYTES as u64),
         };
         let mut request = std::mem::take(&mut self.request);
         // `build_checked` made sure these settings can sign: this cannot
@@ -336,6 +332,51 @@ impl<'a, O: Operation> Execution<'a, O> {
                 .with_primary(error),
             ),
         }
+    }
+}
+
+/// Validates `op` for every target it may reach and builds the first
+/// target's request: a backup whose rules the operation breaks (or whose
+/// settings cannot sign) ends the call before anything is sent, naming every
+/// offending field and the provider it offends (docs/PROTOCOL-DECISIONS.md,
+/// "Retrying", on failover).
+fn check_every_target<O: Operation>(
+    op: &O,
+    targets: &[Option<(&ProviderConfig, Role)>; 2],
+) -> Result<http::Request<Vec<u8>>, Error> {
+    let built: Vec<(Provider, Result<http::Request<Vec<u8>>, ErrorKind>)> = targets
+        .iter()
+        .flatten()
+        .map(|&(config, role)| (config.provider(), build_checked(op, config, role)))
+        .collect();
+    let error = |kind, provider| Error::new(kind, op.name(), provider, op.idempotency(), 0);
+    // A configuration that cannot work comes first: nothing to validate
+    // against.
+    for (provider, result) in &built {
+        if let Err(kind @ (ErrorKind::Config(_) | ErrorKind::NoProviderFor(_))) = result {
+            return Err(error(kind.clone(), Some(*provider)));
+        }
+    }
+    let checks: Vec<(Provider, Option<&crate::ValidationError>)> = built
+        .iter()
+        .map(|(provider, result)| match result {
+            Err(ErrorKind::Validation(e)) => (*provider, Some(e)),
+            _ => (*provider, None),
+        })
+        .collect();
+    let offended: Vec<Provider> = checks.iter().filter_map(|(p, e)| e.map(|_| *p)).collect();
+    if let Some(merged) = crate::ValidationError::for_providers(&checks) {
+        let provider = match offended.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        };
+        return Err(error(ErrorKind::Validation(merged), provider));
+    }
+    let mut built = built.into_iter();
+    match built.next() {
+        Some((_, Ok(request))) => Ok(request),
+        Some((provider, Err(kind))) => Err(error(kind, Some(provider))),
+        None => Err(error(ErrorKind::NoProviderFor(Provider::TeleSign), None)),
     }
 }
 

@@ -147,7 +147,7 @@ fn check_header(
 
 fn too_large(body: &[u8]) -> CallbackRejection {
     CallbackRejection::MalformedBody {
-        reason: format!("body too large (over {MAX_BODY_BYTES} bytes)"),
+        reason: crate::error::body_too_large(),
         excerpt: Excerpt::new(body),
     }
 }

@@ -253,10 +253,7 @@ pub(crate) fn error_mentions(bytes: &[u8], code: i64, needle: &str) -> bool {
 /// Reads a TeleSign JSON body; the error is a short, secret-free reason.
 pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body<'_>, String> {
     if bytes.len() > crate::MAX_BODY_BYTES {
-        return Err(format!(
-            "body too large (over {} bytes)",
-            crate::MAX_BODY_BYTES
-        ));
+        return Err(crate::error::body_too_large());
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {

@@ -151,10 +151,7 @@ pub(crate) struct Answer {
 /// Reads any Verify API body; the error is a short, secret-free reason.
 pub(crate) fn parse_body(bytes: &[u8]) -> Result<Answer, String> {
     if bytes.len() > crate::MAX_BODY_BYTES {
-        return Err(format!(
-            "body too large (over {} bytes)",
-            crate::MAX_BODY_BYTES
-        ));
+        return Err(crate::error::body_too_large());
     }
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
         None => return Err("empty body".to_owned()),
