@@ -344,7 +344,8 @@ fn check_every_target<O: Operation>(
     op: &O,
     targets: &[Option<(&ProviderConfig, Role)>; 2],
 ) -> Result<http::Request<Vec<u8>>, Error> {
-    let built: Vec<(Provider, Result<http::Request<Vec<u8>>, ErrorKind>)> = targets
+    type Built = (Provider, Result<http::Request<Vec<u8>>, ErrorKind>);
+    let built: Vec<Built> = targets
         .iter()
         .flatten()
         .map(|&(config, role)| (config.provider(), build_checked(op, config, role)))

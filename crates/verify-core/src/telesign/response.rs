@@ -145,8 +145,8 @@ impl Answer<'_> {
 /// Which rule decides failure (docs/PROTOCOL-DECISIONS.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// SMS or call: a 5xx status code other than 599 is a failed send; a
-    /// reference id is required.
+    /// SMS or call: a 5xx status code other than 599, or a final "not
+    /// sent" status (207-233), is a failed send; a reference id is required.
     Send,
     /// Status or completion: only 500 and 501 are failures of the request.
     Query,
@@ -368,7 +368,9 @@ pub(crate) fn parse(
     let body = parse_body(bytes).map_err(unexpected)?;
     let status_code = body.status.as_ref().map(|s| s.code);
     let failed_status = status_code.is_some_and(|c| match kind {
-        Kind::Send => c.is_failure(),
+        // A final "not sent" answer to a send is a failed send with nothing
+        // sent (docs/PROTOCOL-DECISIONS.md).
+        Kind::Send => c.is_failure() || c.is_not_sent(),
         Kind::Query => matches!(c.code(), 500 | 501),
     });
     if !body.errors.is_empty() || failed_status {
