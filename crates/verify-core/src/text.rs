@@ -135,11 +135,15 @@ pub fn mask_digit_runs(text: &str) -> String {
     out
 }
 
-/// A timestamp from the provider (`updated_on`, `submit_timestamp`): kept
-/// as sent when it is an ISO 8601 date-time (`2016-12-14T18:20:12Z`, with
-/// optional fraction and offset), which cannot carry anything else;
-/// otherwise masked like any [`provider_text`].
-pub fn provider_timestamp(text: &str) -> String {
+/// A timestamp from the provider (`updated_on`, `submit_timestamp`,
+/// `created_on`...): kept as sent when it is an ISO 8601 date-time
+/// (`2016-12-14T18:20:12Z`, with optional fraction and offset) that
+/// [`provider_time`] reads, which cannot carry anything else; `None` when it
+/// has that shape but is no time from 1970 to 9999 in UTC (out of range,
+/// month 13), since such a value cannot be formatted by the usual RFC 3339
+/// and HTTP-date writers (docs/PROTOCOL-DECISIONS.md, "Times"); otherwise
+/// masked like any [`provider_text`].
+pub fn provider_timestamp(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
@@ -160,10 +164,81 @@ pub fn provider_timestamp(text: &str) -> String {
             .iter()
             .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'Z' | b'z' | b'+' | b'-' | b':'));
     if shaped {
-        text.to_owned()
+        provider_time(text).map(|_| text.to_owned())
     } else {
-        provider_text(text)
+        Some(provider_text(text))
     }
+}
+
+/// The first second of the year 10000: the usual writers of RFC 3339 and
+/// HTTP dates (`humantime`, `httpdate`) cannot write it or anything later.
+const YEAR_10000: u64 = 253_402_300_800;
+
+/// Reads a provider's RFC 3339 date-time: `Z`, an explicit offset (`±hh:mm`
+/// or `±hhmm`), or no zone (read as UTC), with an optional fraction; `T`, `t`
+/// or a space between date and time. The offset is applied. `None` for
+/// anything else, and for a time outside 1970-01-01T00:00:00Z to the end of
+/// 9999 (UTC) once the offset is applied: such a time cannot be formatted by
+/// the usual RFC 3339 and HTTP-date writers (docs/PROTOCOL-DECISIONS.md,
+/// "Times"), so every time the parsers return is in that range.
+///
+/// ```
+/// use verify_core::text::provider_time;
+/// let utc = provider_time("2024-05-01T10:00:00Z").unwrap();
+/// assert_eq!(provider_time("2024-05-01T12:00:00+02:00"), Some(utc));
+/// assert_eq!(provider_time("9999-12-31T23:30:00-01:00"), None); // year 10000 in UTC
+/// assert_eq!(provider_time("1970-01-01T00:30:00+01:00"), None); // before 1970 in UTC
+/// ```
+pub fn provider_time(text: &str) -> Option<std::time::SystemTime> {
+    let text = text.trim();
+    if !text.is_ascii() || text.len() > 64 {
+        return None;
+    }
+    let mut s = text.to_ascii_uppercase();
+    let mut offset: Option<(bool, u64)> = None;
+    let b = s.as_bytes();
+    let n = b.len();
+    let number = |x: u8, y: u8| u64::from(x - b'0') * 10 + u64::from(y - b'0');
+    let two = |x: u8, y: u8| x.is_ascii_digit() && y.is_ascii_digit();
+    if n >= 25
+        && matches!(b[n - 6], b'+' | b'-')
+        && b[n - 3] == b':'
+        && two(b[n - 5], b[n - 4])
+        && two(b[n - 2], b[n - 1])
+    {
+        offset = Some((
+            b[n - 6] == b'+',
+            number(b[n - 5], b[n - 4]) * 60 + number(b[n - 2], b[n - 1]),
+        ));
+        if number(b[n - 5], b[n - 4]) > 23 || number(b[n - 2], b[n - 1]) > 59 {
+            return None;
+        }
+        s.truncate(n - 6);
+    } else if n >= 24
+        && matches!(b[n - 5], b'+' | b'-')
+        && two(b[n - 4], b[n - 3])
+        && two(b[n - 2], b[n - 1])
+    {
+        offset = Some((
+            b[n - 5] == b'+',
+            number(b[n - 4], b[n - 3]) * 60 + number(b[n - 2], b[n - 1]),
+        ));
+        if number(b[n - 4], b[n - 3]) > 23 || number(b[n - 2], b[n - 1]) > 59 {
+            return None;
+        }
+        s.truncate(n - 5);
+    }
+    let local = humantime::parse_rfc3339_weak(&s).ok()?;
+    let utc = match offset {
+        None => local,
+        // Local time = UTC + offset.
+        Some((true, minutes)) => local.checked_sub(std::time::Duration::from_secs(minutes * 60))?,
+        Some((false, minutes)) => {
+            local.checked_add(std::time::Duration::from_secs(minutes * 60))?
+        }
+    };
+    let since = utc.duration_since(std::time::SystemTime::UNIX_EPOCH).ok()?;
+    (since.as_secs() < YEAR_10000).then_some(utc)
 }
 
 /// Masks every string in a JSON value as [`provider_text`] does, and every

@@ -24,8 +24,9 @@ pub struct Status {
     pub code: StatusCode,
     /// `status.description`, with runs of three or more digits masked.
     pub description: String,
-    /// `status.updated_on`: an ISO 8601 timestamp as sent; anything else
-    /// is masked like every text from the provider.
+    /// `status.updated_on`: an ISO 8601 timestamp as sent; absent when it
+    /// is no time from 1970 to 9999; anything else is masked like every text
+    /// from the provider (see [`provider_timestamp`]).
     pub updated_on: Option<String>,
 }
 
@@ -55,7 +56,7 @@ impl StatusAnswer<'_> {
         Status {
             code: self.code,
             description: provider_text(self.description.as_deref().unwrap_or("")),
-            updated_on: self.updated_on.as_deref().map(provider_timestamp),
+            updated_on: self.updated_on.as_deref().and_then(provider_timestamp),
         }
     }
 }
@@ -231,7 +232,7 @@ impl Body<'_> {
 
     /// A raw timestamp field, made safe to keep (see [`provider_timestamp`]).
     pub(crate) fn timestamp(field: Option<&Cow<'_, str>>) -> Option<String> {
-        field.map(|t| provider_timestamp(t))
+        field.and_then(|t| provider_timestamp(t))
     }
 
     /// `additional_info`, masked (see [`mask_json`]).
