@@ -51,6 +51,8 @@ pub struct Execution<'a, O> {
 #[must_use = "an attempt must be finished with its outcome"]
 pub struct Attempt<'a, O> {
     execution: Execution<'a, O>,
+    /// What the request carried, to remove from what comes back.
+    secrets: crate::redact::Secrets,
     /// When the attempt started, by both clocks: turns a `Retry-After` date
     /// into a delay without reading a clock.
     started: (Instant, SystemTime),
@@ -197,8 +199,10 @@ impl<'a, O: Operation> Execution<'a, O> {
         // `build_checked` made sure these settings can sign: this cannot
         // fail, and an unsigned request would only be refused by the server.
         let _ = self.target().0.authorize(&mut request, date, nonce);
+        let secrets = secrets_of(&request, self.target().0);
         let attempt = Attempt {
             execution: self,
+            secrets,
             started: (now, date),
         };
         (request, limits, attempt)
@@ -233,7 +237,12 @@ impl<'a, O: Operation> Attempt<'a, O> {
                 let response = http::Response::from_parts(parts, body.as_ref());
                 match op.parse_response(config.provider(), response) {
                     Ok(output) => return Next::Done(output),
-                    Err(e) => ErrorKind::Response(e),
+                    // An answer can echo the request: its credentials and
+                    // code never reach the error (docs/PROTOCOL-DECISIONS.md).
+                    Err(mut e) => {
+                        e.redact(&self.secrets);
+                        ErrorKind::Response(e)
+                    }
                 }
             }
             Err(kind) => kind,
@@ -333,6 +342,27 @@ impl<'a, O: Operation> Execution<'a, O> {
             ),
         }
     }
+}
+
+/// The secrets of a signed request and of the settings that signed it (an
+/// HMAC key is never sent, but nothing of it may show either).
+fn secrets_of(request: &http::Request<Vec<u8>>, config: &ProviderConfig) -> crate::redact::Secrets {
+    let mut secrets = crate::redact::Secrets::of_request(request);
+    match config {
+        ProviderConfig::TeleSign(c) => {
+            secrets.add(c.credentials.api_key().expose_secret());
+            secrets.add(c.credentials.customer_id());
+        }
+        ProviderConfig::TeleSignVerify(c) => {
+            secrets.add(c.credentials.api_key().expose_secret());
+            secrets.add(c.credentials.customer_id());
+        }
+        ProviderConfig::Dotdigital(c) => {
+            secrets.add(c.credentials.password().expose_secret());
+            secrets.add(c.credentials.username());
+        }
+    }
+    secrets
 }
 
 /// Validates `op` for every target it may reach and builds the first
