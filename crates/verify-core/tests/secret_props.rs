@@ -161,6 +161,27 @@ proptest! {
         prop_assert!(!all.contains(&code), "{} in {}", code, all);
     }
 
+    /// No text panics the credential stripping or the scrubbing, whatever
+    /// its characters and the secrets'.
+    #[test]
+    fn any_text_and_any_secret_are_safe(
+        text in "(\\PC|[\r\n:=\"' ]|Basic |authorization|é|…){0,300}",
+        secret in "(\\PC|[:=\"' ]|é|…){0,30}",
+    ) {
+        let _ = provider_text(&text);
+        let _ = Excerpt::new(text.as_bytes());
+        let mut secrets = verify_core::redact::Secrets::new();
+        secrets.add(&secret);
+        secrets.add_credential(&format!("Basic {}", STANDARD.encode(&secret)));
+        let scrubbed = secrets.scrub(&text);
+        let mut excerpt = Excerpt::new(text.as_bytes());
+        excerpt.redact(&secrets);
+        if secret.chars().count() >= verify_core::redact::Secrets::MIN_CHARS {
+            prop_assert!(!scrubbed.contains(&secret));
+            prop_assert!(!excerpt.as_str().contains(&secret));
+        }
+    }
+
     /// Without knowing the secrets (a transport that calls `parse_response`
     /// itself), the text of any `Authorization`-like line is still removed.
     #[test]
