@@ -82,6 +82,17 @@ impl RetryAfter {
     }
 }
 
+/// Why a body longer than [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES) is
+/// refused: one limit, one message, in every parser and callback reader (the
+/// driver's own [`BodyTooLarge`](crate::driver::ErrorKind::BodyTooLarge)
+/// says the same, since the limit a transport is given never exceeds it).
+pub(crate) fn body_too_large() -> String {
+    format!(
+        "the response body is longer than the {}-byte limit",
+        crate::MAX_BODY_BYTES
+    )
+}
+
 /// Reads a `Retry-After` header in either of its forms: seconds, or an
 /// HTTP-date. Anything else is ignored.
 pub fn retry_after(headers: &http::HeaderMap) -> Option<RetryAfter> {

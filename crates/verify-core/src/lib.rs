@@ -59,9 +59,10 @@ pub use response_error::ResponseError;
 pub use secret::{ApiKey, Code, Password};
 pub use validate::{FieldError, ValidationError};
 
-/// The largest response body read: a transport reads at most this much by
-/// default (see [`driver::Settings::max_body_bytes`]), and the parsers
-/// refuse a longer one unread. Far above any documented answer.
+/// The largest response body read: the parsers refuse a longer one unread,
+/// and a transport is never told to read more (a larger
+/// [`driver::Builder::max_body_bytes`] counts as this; a smaller one
+/// lowers the limit). Far above any documented answer.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// `User-Agent` of every request.

@@ -94,6 +94,268 @@ impl<B: AsRef<[u8]>> fmt::Debug for Redacted<'_, B> {
     }
 }
 
+/// The secrets one request carried, to remove from what the provider (or a
+/// proxy, a WAF, a debug page) answered to it: an answer can echo the
+/// request's own headers, query and body.
+///
+/// [`of_request`](Self::of_request) collects them from the signed request:
+/// the `Authorization`-like header values, the Basic token, its decoded
+/// `user:password` and both halves, an HMAC signature, and the value of
+/// every code parameter in the query or the body (`verify_code`, `code`,
+/// `security_factor`). [`ResponseError::redact`](crate::ResponseError::redact)
+/// then replaces each of them with `[redacted]` in every text of the error,
+/// in the forms a page can echo them in: as sent, base64 (standard or
+/// URL-safe, with or without padding), percent-encoded, JSON- or
+/// HTML-escaped, and with its digit runs masked. The driver does this for
+/// every answer; a transport that calls `parse_response` itself can too.
+///
+/// A secret shorter than [`MIN_CHARS`](Self::MIN_CHARS) is not looked for
+/// (it cannot be told from ordinary text); a code of three or more digits
+/// is masked as a digit run anyway. `Debug` shows only how many there are.
+///
+/// ```
+/// use verify_core::redact::Secrets;
+/// let request = http::Request::post("https://h.example/webapi/verify")
+///     .header("authorization", "Basic dXNlcm5hbWU6cGFzc3dvcmQ=") // username:password
+///     .body(Vec::new())
+///     .unwrap();
+/// let secrets = Secrets::of_request(&request);
+/// assert_eq!(
+///     secrets.scrub("echo: dXNlcm5hbWU6cGFzc3dvcmQ= and cGFzc3dvcmQ and password"),
+///     "echo: [redacted] and [redacted] and [redacted]"
+/// );
+/// ```
+#[derive(Clone, Default)]
+pub struct Secrets {
+    /// Every secret as given.
+    raw: Vec<String>,
+    /// Every form of every secret, longest first: made on the first
+    /// [`scrub`](Self::scrub), since most answers are no error.
+    forms: std::sync::OnceLock<Vec<String>>,
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secrets({} secrets)", self.raw.len())
+    }
+}
+
+impl Secrets {
+    /// The shortest secret looked for, in characters.
+    pub const MIN_CHARS: usize = 4;
+
+    /// No secrets.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The secrets `request` carries (see the type's docs).
+    pub fn of_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Self {
+        let mut secrets = Self::new();
+        for (name, value) in request.headers() {
+            if !(SECRET_HEADERS.contains(&name.as_str()) || value.is_sensitive()) {
+                continue;
+            }
+            let Ok(value) = value.to_str() else {
+                continue;
+            };
+            secrets.add_credential(value);
+        }
+        if let Some(query) = request.uri().query() {
+            secrets.add_parameters(query);
+        }
+        let body = request.body().as_ref();
+        if let Ok(text) = std::str::from_utf8(body) {
+            secrets.add_parameters(text);
+            let named = |n: &str| text.contains(&format!("\"{n}\""));
+            if SECRET_PARAMETERS.iter().any(|n| named(n))
+                && let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text)
+            {
+                for name in SECRET_PARAMETERS {
+                    if let Some(serde_json::Value::String(v)) = map.get(*name) {
+                        secrets.add(v);
+                    }
+                }
+            }
+        }
+        secrets
+    }
+
+    /// An `Authorization`-like header value: the value, its token, and
+    /// for Basic the decoded `user:password` and both halves; for TeleSign's
+    /// `TSA id:signature`, the signature.
+    pub fn add_credential(&mut self, value: &str) {
+        use base64::Engine as _;
+        let value = value.trim();
+        self.add(value);
+        let Some((scheme, token)) = value.split_once(' ') else {
+            return;
+        };
+        let token = token.trim();
+        self.add(token);
+        if scheme.eq_ignore_ascii_case("basic") {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(token)
+                .ok()
+                .and_then(|d| String::from_utf8(d).ok());
+            if let Some(decoded) = decoded {
+                self.add(&decoded);
+                if let Some((user, password)) = decoded.split_once(':') {
+                    self.add(user);
+                    self.add(password);
+                }
+            }
+        } else if let Some((_, signature)) = token.rsplit_once(':') {
+            self.add(signature);
+        }
+    }
+
+    /// The values of the code parameters in a query or form body.
+    fn add_parameters(&mut self, text: &str) {
+        for pair in text.split('&') {
+            if let Some((name, value)) = pair.split_once('=')
+                && SECRET_PARAMETERS.contains(&name)
+            {
+                self.add(value);
+            }
+        }
+    }
+
+    /// One secret, to look for in every form it can be echoed in.
+    pub fn add(&mut self, secret: &str) {
+        if secret.chars().count() >= Self::MIN_CHARS && !self.raw.iter().any(|r| r == secret) {
+            self.raw.push(secret.to_owned());
+            self.forms = std::sync::OnceLock::new();
+        }
+    }
+
+    /// Every form of every secret, longest first.
+    fn forms(&self) -> &[String] {
+        self.forms.get_or_init(|| {
+            let mut all: Vec<String> = Vec::new();
+            for secret in &self.raw {
+                for form in forms_of(secret) {
+                    if form.chars().count() >= Self::MIN_CHARS && !all.contains(&form) {
+                        all.push(form);
+                    }
+                }
+            }
+            all.sort_by_key(|f| std::cmp::Reverse(f.len()));
+            all
+        })
+    }
+
+    /// Whether no secret is known.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// `text` with every form of every secret replaced by `[redacted]`
+    /// (case-insensitively for the forms that are all ASCII). When the text
+    /// was cut short (it ends with `…`), a secret's start (three characters
+    /// or more) left just before the cut is removed too.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        if self.is_empty() {
+            return out;
+        }
+        let forms = self.forms();
+        for form in forms {
+            out = replace_ignoring_ascii_case(&out, form, REDACTED);
+        }
+        if let Some(head) = out.strip_suffix('…') {
+            let mut head = head.to_owned();
+            for form in forms {
+                let lower = head.to_ascii_lowercase();
+                let cut = form
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .skip(3)
+                    .filter(|&i| lower.ends_with(&form[..i].to_ascii_lowercase()))
+                    .max();
+                if let Some(i) = cut {
+                    head.truncate(head.len() - i);
+                    head.push_str(REDACTED);
+                }
+            }
+            out = head + "…";
+        }
+        out
+    }
+}
+
+/// `secret` as sent, base64 (standard, and URL-safe without padding),
+/// percent-encoded (either case, `+` for a space), HTML- and JSON-escaped,
+/// and each of those with its digit runs masked as provider text is.
+fn forms_of(secret: &str) -> Vec<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let mut forms = vec![
+        secret.to_owned(),
+        STANDARD.encode(secret),
+        STANDARD_NO_PAD.encode(secret),
+        URL_SAFE_NO_PAD.encode(secret),
+        percent_encoded(secret, false),
+        percent_encoded(secret, true),
+        percent_encoded(secret, false).replace("%20", "+"),
+        html_escaped(secret),
+    ];
+    if let Ok(json) = serde_json::to_string(secret) {
+        forms.push(json[1..json.len() - 1].to_owned());
+    }
+    let masked: Vec<String> = forms
+        .iter()
+        .map(|f| crate::text::mask_digit_runs(f))
+        .collect();
+    forms.extend(masked);
+    forms
+}
+
+/// What a removed secret reads as.
+const REDACTED: &str = "[redacted]";
+
+fn percent_encoded(s: &str, lower: bool) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else if lower {
+            out.push_str(&format!("%{b:02x}"));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn html_escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// `text` with every occurrence of `needle` replaced, comparing ASCII
+/// letters without regard to case.
+fn replace_ignoring_ascii_case(text: &str, needle: &str, with: &str) -> String {
+    if needle.is_empty() {
+        return text.to_owned();
+    }
+    let hay = text.to_ascii_lowercase();
+    let needle_lower = needle.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    while let Some(found) = hay[from..].find(&needle_lower) {
+        let at = from + found;
+        out.push_str(&text[from..at]);
+        out.push_str(with);
+        from = at + needle_lower.len();
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

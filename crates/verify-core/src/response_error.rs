@@ -82,6 +82,36 @@ impl ResponseError {
         }
     }
 
+    /// Removes every form of `secrets` (the request's own credentials and
+    /// code, see [`Secrets`](crate::redact::Secrets)) from every text the
+    /// error keeps from the answer: body excerpts, descriptions, failure
+    /// details. The driver does this for every answer it reads.
+    pub fn redact(&mut self, secrets: &crate::redact::Secrets) {
+        if secrets.is_empty() {
+            return;
+        }
+        match self {
+            Self::TeleSign(e) => {
+                for x in &mut e.errors {
+                    x.description = secrets.scrub(&x.description);
+                }
+            }
+            Self::Dotdigital(e) => match &mut e.kind {
+                crate::dotdigital::DotdigitalErrorKind::Validation(failures) => {
+                    for f in failures {
+                        f.property = secrets.scrub(&f.property);
+                        f.details = secrets.scrub(&f.details);
+                    }
+                }
+                crate::dotdigital::DotdigitalErrorKind::Unauthorized(text)
+                | crate::dotdigital::DotdigitalErrorKind::Status(text) => text.redact(secrets),
+                crate::dotdigital::DotdigitalErrorKind::NotSent { .. } => {}
+            },
+            Self::TeleSignVerify(e) => e.description = secrets.scrub(&e.description),
+            Self::Unexpected(e) => e.excerpt.redact(secrets),
+        }
+    }
+
     /// The HTTP status of the response.
     pub fn http_status(&self) -> http::StatusCode {
         match self {

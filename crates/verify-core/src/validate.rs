@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::Provider;
+
 /// One field of a request that breaks a documented rule.
 ///
 /// The rule is described in words; the offending value is never repeated, so
@@ -13,11 +15,19 @@ pub struct FieldError {
     pub field: &'static str,
     /// The rule the value broke, e.g. "must be 3 to 7 digits".
     pub rule: String,
+    /// The provider whose rule this is, when an operation that may reach
+    /// several providers (a neutral start with a backup) was checked against
+    /// each and breaks this rule for some of them only; `None` when the rule
+    /// holds for every provider checked (or only one was).
+    pub provider: Option<Provider>,
 }
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.rule)
+        match self.provider {
+            Some(p) => write!(f, "{} (for {p}): {}", self.field, self.rule),
+            None => write!(f, "{}: {}", self.field, self.rule),
+        }
     }
 }
 
@@ -36,8 +46,35 @@ impl ValidationError {
             errors: vec![FieldError {
                 field,
                 rule: rule.into(),
+                provider: None,
             }],
         }
+    }
+
+    /// One error from the checks of one operation against several providers,
+    /// in the order given: a rule broken for every provider checked is
+    /// listed once, untagged; any other is tagged with its provider.
+    pub(crate) fn for_providers(checks: &[(Provider, Option<&ValidationError>)]) -> Option<Self> {
+        let mut errors: Vec<FieldError> = Vec::new();
+        for (provider, error) in checks {
+            for e in error.iter().flat_map(|e| e.errors.iter()) {
+                let everywhere = checks.iter().all(|(_, other)| {
+                    other.is_some_and(|o| {
+                        o.errors
+                            .iter()
+                            .any(|x| x.field == e.field && x.rule == e.rule)
+                    })
+                });
+                let tagged = FieldError {
+                    provider: (!everywhere).then_some(*provider),
+                    ..e.clone()
+                };
+                if !errors.contains(&tagged) {
+                    errors.push(tagged);
+                }
+            }
+        }
+        (!errors.is_empty()).then_some(Self { errors })
     }
 
     /// Every field that broke a rule, in the order they were checked.
@@ -81,6 +118,7 @@ impl Validator {
         self.errors.push(FieldError {
             field,
             rule: rule.into(),
+            provider: None,
         });
     }
 
@@ -121,6 +159,28 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "invalid request: phone_number: must be digits; verify_code: must be 3 to 7 digits"
+        );
+    }
+
+    #[test]
+    fn rules_of_several_providers_name_the_provider_unless_shared() {
+        let phone = ValidationError::single("phone_number", "must be digits");
+        let mut both = Validator::new();
+        both.fail("phone_number", "must be digits");
+        both.fail("code", "not taken");
+        let both = both.finish().unwrap_err();
+        let merged = ValidationError::for_providers(&[
+            (Provider::TeleSign, Some(&phone)),
+            (Provider::Dotdigital, Some(&both)),
+        ])
+        .unwrap();
+        assert_eq!(
+            merged.to_string(),
+            "invalid request: phone_number: must be digits; code (for dotdigital): not taken"
+        );
+        assert_eq!(
+            ValidationError::for_providers(&[(Provider::TeleSign, None)]),
+            None
         );
     }
 }

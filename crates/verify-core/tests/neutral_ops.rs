@@ -133,11 +133,33 @@ fn started_from_either_provider() {
     );
     assert_eq!(started.delivery, DeliveryState::Sent);
     assert!(started.message_may_have_been_sent);
+    // A final "not sent" answer is a failed start with nothing sent, from
+    // either provider (docs/PROTOCOL-DECISIONS.md).
     let dead = dd_body.replace("CodeNotVerified", "CodeNotSent");
-    let started = start
+    let err = start
         .parse_response(Provider::Dotdigital, response(202, &dead))
-        .unwrap();
-    assert_eq!(started.delivery, DeliveryState::NotSent);
+        .unwrap_err();
+    assert!(!err.message_may_have_been_sent(), "{err}");
+    assert!(err.to_string().contains("[no message was sent]"), "{err}");
+    for blocked in [207, 210, 211, 220, 221, 222, 229, 230, 231, 233] {
+        let body = ts_body.replace("\"code\":290", &format!("\"code\":{blocked}"));
+        let err = start
+            .parse_response(Provider::TeleSign, response(200, &body))
+            .unwrap_err();
+        assert!(!err.message_may_have_been_sent(), "{blocked}: {err}");
+        let verify_core::ResponseError::TeleSign(e) = &err else {
+            panic!("a TeleSign error: {err}");
+        };
+        assert_eq!(e.reference_id, Some(REF.parse().unwrap()), "{blocked}");
+    }
+    // 250 "Final status unknown" and 251 say nothing of the kind.
+    for final_unknown in [250, 251] {
+        let body = ts_body.replace("\"code\":290", &format!("\"code\":{final_unknown}"));
+        let started = start
+            .parse_response(Provider::TeleSign, response(200, &body))
+            .unwrap();
+        assert!(started.message_may_have_been_sent);
+    }
     let err = start
         .parse_response(
             Provider::Dotdigital,

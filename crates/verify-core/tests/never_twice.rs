@@ -91,7 +91,9 @@ fn is_refusal(code: i64) -> bool {
 /// Whether the answer proves that no message went out.
 fn proves_nothing_sent(http: u16, status: Option<i64>, errors: &[i64]) -> bool {
     match status {
-        Some(500 | 501) => true,
+        // Not attempted, not authorized, and the finals that say no message
+        // will reach the phone.
+        Some(500 | 501 | 207 | 210 | 211 | 220 | 221 | 222 | 229 | 230 | 231 | 233) => true,
         Some(_) => false,
         None => errors.iter().any(|&c| is_refusal(c)) || http == 429,
     }

@@ -2,7 +2,9 @@
 //! an error.
 
 use base64::Engine as _;
-use verify_core::telesign::callback::{CallbackRejection, parse_callback, verify_signature};
+use verify_core::telesign::callback::{
+    CallbackRejection, parse_callback, parse_callback_within, verify_signature,
+};
 use verify_core::telesign::{CodeState, Config, Credentials, GetStatus, SendSms, StatusCode};
 use verify_core::{ApiKey, Code, Operation, Provider, ProviderConfig, Role};
 
@@ -177,4 +179,51 @@ fn secrets_never_show() {
         .authorize(&mut req, std::time::SystemTime::UNIX_EPOCH, "n")
         .unwrap();
     assert!(req.headers()["authorization"].is_sensitive());
+}
+
+#[test]
+fn an_age_check_refuses_stale_and_future_reports_and_needs_a_timestamp() {
+    use std::time::Duration;
+    let submitted = verify_core::text::provider_time("2024-05-01T10:00:00Z").unwrap();
+    let signed = |body: &'static [u8]| {
+        request(
+            &[("authorization", format!("TSA {CID}:{}", signature(body)))],
+            body,
+        )
+    };
+    let ten_minutes = Duration::from_secs(600);
+    let r = signed(REPORT);
+    for now in [submitted, submitted + ten_minutes, submitted - ten_minutes] {
+        assert!(parse_callback_within(&creds(), &r, now, ten_minutes).is_ok());
+    }
+    for now in [
+        submitted + ten_minutes + Duration::from_secs(1),
+        submitted - ten_minutes - Duration::from_secs(1),
+    ] {
+        assert_eq!(
+            parse_callback_within(&creds(), &r, now, ten_minutes).unwrap_err(),
+            CallbackRejection::Stale
+        );
+    }
+    // Without a readable timestamp, no age can be checked.
+    for body in [
+        &br#"{"reference_id":"0123456789ABCDEF0123456789ABCDEF","status":{"code":200}}"#[..],
+        br#"{"reference_id":"0123456789ABCDEF0123456789ABCDEF","submit_timestamp":"9999-12-31T23:59:59-01:00","status":{"code":200}}"#,
+    ] {
+        let r = signed(body);
+        assert!(parse_callback(&creds(), &r).is_ok());
+        assert_eq!(
+            parse_callback_within(&creds(), &r, submitted, ten_minutes).unwrap_err(),
+            CallbackRejection::Stale
+        );
+    }
+    // The signature is checked first.
+    let forged = request(
+        &[("authorization", format!("TSA {CID}:{}", signature(b"x")))],
+        REPORT,
+    );
+    assert_eq!(
+        parse_callback_within(&creds(), &forged, submitted, ten_minutes).unwrap_err(),
+        CallbackRejection::BadSignature
+    );
 }

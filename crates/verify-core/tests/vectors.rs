@@ -788,7 +788,18 @@ fn dotdigital_error_summary(e: &dotdigital::DotdigitalError) -> Value {
             ("unauthorized", Vec::new(), Some(t.as_str()))
         }
         dotdigital::DotdigitalErrorKind::Status(t) => ("status", Vec::new(), Some(t.as_str())),
+        dotdigital::DotdigitalErrorKind::NotSent { .. } => ("not_sent", Vec::new(), None),
         _ => ("other", Vec::new(), None),
+    };
+    let (request_id, number_status) = match &e.kind {
+        dotdigital::DotdigitalErrorKind::NotSent {
+            request_id,
+            number_status,
+        } => (
+            Some(request_id.as_str().to_owned()),
+            Some(number_status.as_str().to_owned()),
+        ),
+        _ => (None, None),
     };
     json!({
         "kind": "dotdigital",
@@ -799,5 +810,7 @@ fn dotdigital_error_summary(e: &dotdigital::DotdigitalError) -> Value {
             "details": f.details,
         })).collect::<Vec<_>>(),
         "text": text,
+        "request_id": request_id,
+        "number_status": number_status,
     })
 }

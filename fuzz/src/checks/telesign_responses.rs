@@ -67,18 +67,19 @@ pub fn telesign_status_response(data: &[u8]) {
     }
 }
 
-/// TeleSign's answer for an unknown `reference_id`: an error -10001 naming
-/// `reference_id`, or HTTP 404 with no other error code
+/// TeleSign's answer for an unknown `reference_id`: status 500 or none,
+/// -10001 errors only, one naming `reference_id`, whatever the HTTP status
 /// (docs/PROTOCOL-DECISIONS.md), computed here independently of the core.
 fn is_not_found(e: &ResponseError) -> bool {
     let ResponseError::TeleSign(e) = e else {
         return false;
     };
     let invalid = |x: &ApiError| x.code == ErrorCode::InvalidParameter;
-    e.errors
-        .iter()
-        .any(|x| invalid(x) && x.description.contains("reference_id"))
-        || (e.http_status == http::StatusCode::NOT_FOUND && e.errors.iter().all(invalid))
+    matches!(e.status.map(|s| s.code()), None | Some(500))
+        && e.errors.iter().all(invalid)
+        && e.errors
+            .iter()
+            .any(|x| x.description.contains("reference_id"))
 }
 
 /// A code check's outcome is the status report's `code_state`, mapped as

@@ -762,8 +762,9 @@ fn assert_masked(e: &ResponseError, status: http::StatusCode, body: &[u8]) {
 /// - retrieve and finalize errors never say a message was sent;
 /// - finalize outcomes: on a 2xx, 3900 `Verified`, 3904 `WrongCode`, 3909
 ///   `Rejected`, 3911 `NotFoundOrFinished`, another code `Unknown`; a
-///   refusal or a non-2xx answer is `NotFoundOrFinished` for 3911, HTTP 404,
-///   or 3110 naming `reference_id`, else an error;
+///   refusal or a non-2xx answer is `NotFoundOrFinished` for 3911, 3110 at
+///   HTTP 404, or 3110 naming `reference_id`, else an error (404 alone
+///   proves nothing);
 /// - a callback (`parse_report`) reads what a retrieve reads, needs `state`,
 ///   and `parse_callback` with the body correctly signed reads the same;
 /// - no run of three or more digits of the body shows in an error's
@@ -853,11 +854,11 @@ pub fn telesign_verify_response(data: &[u8]) {
     let finalized = check_parse(&finalize, p, data);
     let not_found = refused
         && (code == Some(3911)
-            || http == 404
             || (code == Some(3110)
-                && doc
-                    .as_ref()
-                    .is_some_and(|d| d.description.contains("reference_id"))));
+                && (http == 404
+                    || doc
+                        .as_ref()
+                        .is_some_and(|d| d.description.contains("reference_id")))));
     let expected = match (&doc, code) {
         (None, _) => None,
         (Some(_), Some(_)) if refused => not_found.then_some(Finalization::NotFoundOrFinished),

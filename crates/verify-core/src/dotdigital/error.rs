@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::FailureCode;
+use super::{FailureCode, NumberStatus, RequestId};
 use crate::text::Excerpt;
 
 /// One entry of a 400 response's array.
@@ -28,6 +28,15 @@ pub enum DotdigitalErrorKind {
     Unauthorized(Excerpt),
     /// Another failure status with a body that is not documented.
     Status(Excerpt),
+    /// A create answered with a VerifyCode whose status is `CodeNotSent`
+    /// (the number is dead): dotdigital will not send this code, so the
+    /// send failed with nothing sent (docs/PROTOCOL-DECISIONS.md).
+    NotSent {
+        /// The `requestId` dotdigital gave the unsent code.
+        request_id: RequestId,
+        /// The VerifyCode's `numberStatus`.
+        number_status: NumberStatus,
+    },
 }
 
 /// dotdigital refused or failed the request.
@@ -45,12 +54,14 @@ pub struct DotdigitalError {
 
 impl DotdigitalError {
     /// Whether a message may have gone out: never after a 400 or 401 (the
-    /// request was refused before processing).
+    /// request was refused before processing), nor after `CodeNotSent`.
     pub fn message_may_have_been_sent(&self) -> bool {
         self.operation_sends_message
             && !matches!(
                 self.kind,
-                DotdigitalErrorKind::Validation(_) | DotdigitalErrorKind::Unauthorized(_)
+                DotdigitalErrorKind::Validation(_)
+                    | DotdigitalErrorKind::Unauthorized(_)
+                    | DotdigitalErrorKind::NotSent { .. }
             )
             && self.http_status != http::StatusCode::TOO_MANY_REQUESTS
     }
@@ -70,11 +81,11 @@ impl DotdigitalError {
 
 impl fmt::Display for DotdigitalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "dotdigital refused the request (HTTP {})",
-            self.http_status.as_u16()
-        )?;
+        let what = match self.kind {
+            DotdigitalErrorKind::NotSent { .. } => "dotdigital did not send the code",
+            _ => "dotdigital refused the request",
+        };
+        write!(f, "{what} (HTTP {})", self.http_status.as_u16())?;
         match &self.kind {
             DotdigitalErrorKind::Validation(failures) => {
                 for (i, v) in failures.iter().enumerate() {
@@ -84,6 +95,14 @@ impl fmt::Display for DotdigitalError {
             }
             DotdigitalErrorKind::Unauthorized(text) => write!(f, ": unauthorized: {text}")?,
             DotdigitalErrorKind::Status(text) => write!(f, ": {text}")?,
+            DotdigitalErrorKind::NotSent {
+                request_id,
+                number_status,
+            } => write!(
+                f,
+                ": CodeNotSent for request {request_id} (number status {})",
+                crate::text::provider_text(number_status.as_str())
+            )?,
         }
         if self.operation_sends_message {
             f.write_str(if self.message_may_have_been_sent() {

@@ -90,10 +90,12 @@ pub struct VerifyCode {
     pub status: CodeStatus,
     /// The state of the phone number.
     pub number_status: NumberStatus,
-    /// When the request was created; `None` when absent or not an ISO 8601
-    /// UTC time.
+    /// When the request was created; `None` when absent, not an RFC 3339
+    /// time, or outside 1970-9999 in UTC (see
+    /// [`provider_time`](crate::text::provider_time)).
     pub created: Option<SystemTime>,
-    /// When the code was verified, if it was and the time was readable.
+    /// When the code was verified, if it was and the time was readable
+    /// (read as `created` is).
     pub verified: Option<SystemTime>,
 }
 
@@ -131,35 +133,10 @@ enum RawFailures {
     One(RawFailure),
 }
 
+/// A VerifyCode time: `None` when absent, unreadable or outside 1970-9999
+/// in UTC (see [`provider_time`](crate::text::provider_time)).
 fn time(value: Option<Cow<'_, str>>) -> Option<SystemTime> {
-    value.and_then(|s| parse_time(s.trim()))
-}
-
-/// An RFC 3339 date-time: `Z`, an explicit `±hh:mm` offset, or no zone
-/// (read as UTC). The offset is applied here: the parser used for the rest
-/// would otherwise read any offset as UTC.
-fn parse_time(s: &str) -> Option<SystemTime> {
-    let split = s.len().checked_sub(6).filter(|&i| s.is_char_boundary(i));
-    if let Some((head, offset)) = split.map(|i| s.split_at(i))
-        && head.len() >= 19
-        && let [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] = *offset.as_bytes()
-        && [h1, h2, m1, m2].iter().all(u8::is_ascii_digit)
-    {
-        let number = |a: u8, b: u8| u64::from(a - b'0') * 10 + u64::from(b - b'0');
-        let (hours, minutes) = (number(h1, h2), number(m1, m2));
-        if hours > 23 || minutes > 59 {
-            return None;
-        }
-        let offset = std::time::Duration::from_secs(hours * 3600 + minutes * 60);
-        let local = humantime::parse_rfc3339_weak(head).ok()?;
-        // Local time = UTC + offset.
-        return if sign == b'+' {
-            local.checked_sub(offset)
-        } else {
-            local.checked_add(offset)
-        };
-    }
-    humantime::parse_rfc3339_weak(s).ok()
+    value.and_then(|s| crate::text::provider_time(&s))
 }
 
 /// A successful answer: a VerifyCode, or 204 No Content.
@@ -195,7 +172,7 @@ pub(crate) fn parse(
         )));
     }
     if body.len() > crate::MAX_BODY_BYTES {
-        return Err(unexpected("the body is larger than 1 MiB"));
+        return Err(unexpected(&crate::error::body_too_large()));
     }
     let error = |kind| {
         ResponseError::Dotdigital(DotdigitalError {
@@ -278,6 +255,7 @@ mod tests {
 
     #[test]
     fn times_honour_their_offset() {
+        let parse_time = crate::text::provider_time;
         let utc = parse_time("2024-05-01T10:00:00Z").unwrap();
         assert_eq!(parse_time("2024-05-01T10:00:00").unwrap(), utc);
         assert_eq!(parse_time("2024-05-01T12:00:00+02:00").unwrap(), utc);
@@ -292,6 +270,10 @@ mod tests {
             "x+02:00",
             "",
             "é+02:00",
+            "9999-12-31T23:59:59-00:01",
+            "1970-01-01T00:00:00+00:01",
+            "1969-12-31T23:59:59Z",
+            "2024-02-30T10:00:00Z",
         ] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }

@@ -9,7 +9,8 @@ use crate::{Idempotency, Operation, Provider, ProviderConfig, Role};
 
 use super::is_iso_3166_alpha3;
 use super::request::json_request;
-use super::response::{self, Parsed, VerifyCode};
+use super::response::{self, CodeStatus, Parsed, VerifyCode};
+use super::{DotdigitalError, DotdigitalErrorKind};
 
 /// The furthest ahead `validUntil` may be.
 pub const MAX_VALIDITY: Duration = Duration::from_secs(30 * 60);
@@ -272,6 +273,19 @@ impl Operation for SendCode {
         response: http::Response<&[u8]>,
     ) -> Result<VerifyCode, ResponseError> {
         match response::parse(provider, &response, true)? {
+            // A VerifyCode that says the code was not sent is a failed send
+            // with nothing sent (docs/PROTOCOL-DECISIONS.md, dotdigital).
+            Parsed::Code(code) if code.status == CodeStatus::NotSent => {
+                Err(ResponseError::Dotdigital(DotdigitalError {
+                    http_status: response.status(),
+                    kind: DotdigitalErrorKind::NotSent {
+                        request_id: code.request_id,
+                        number_status: code.number_status,
+                    },
+                    operation_sends_message: true,
+                    retry_after: crate::error::retry_after(response.headers()),
+                }))
+            }
             Parsed::Code(code) => Ok(code),
             Parsed::NoContent => Err(ResponseError::Unexpected(
                 crate::error::UnexpectedResponse {

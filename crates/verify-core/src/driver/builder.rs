@@ -76,10 +76,11 @@ impl<C: BuildClient> Builder<C> {
         self
     }
 
-    /// The longest response body read (default
-    /// [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES)).
+    /// The longest response body read (default and most
+    /// [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES): the parsers refuse a
+    /// longer body whatever the setting, so a larger limit counts as that).
     pub fn max_body_bytes(mut self, limit: u64) -> Self {
-        self.settings.max_body_bytes = limit;
+        self.settings.max_body_bytes = limit.min(crate::MAX_BODY_BYTES as u64);
         self
     }
 

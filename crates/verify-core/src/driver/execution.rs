@@ -51,6 +51,8 @@ pub struct Execution<'a, O> {
 #[must_use = "an attempt must be finished with its outcome"]
 pub struct Attempt<'a, O> {
     execution: Execution<'a, O>,
+    /// What the request carried, to remove from what comes back.
+    secrets: crate::redact::Secrets,
     /// When the attempt started, by both clocks: turns a `Retry-After` date
     /// into a delay without reading a clock.
     started: (Instant, SystemTime),
@@ -131,7 +133,7 @@ impl<'a, O: Operation> Execution<'a, O> {
                 [all.next(), all.next()]
             }
         };
-        let (config, role) = targets[0].ok_or_else(|| {
+        let (config, _) = targets[0].ok_or_else(|| {
             let provider = settings.primary.provider();
             Error::new(
                 ErrorKind::NoProviderFor(provider),
@@ -141,15 +143,7 @@ impl<'a, O: Operation> Execution<'a, O> {
                 0,
             )
         })?;
-        let request = build_checked(op, config, role).map_err(|kind| {
-            Error::new(
-                kind,
-                op.name(),
-                Some(config.provider()),
-                op.idempotency(),
-                0,
-            )
-        })?;
+        let request = check_every_target(op, &targets)?;
         Ok(Self {
             op,
             settings,
@@ -195,14 +189,20 @@ impl<'a, O: Operation> Execution<'a, O> {
         let limits = Limits {
             connect: self.timeouts.connect.min(total),
             total,
-            max_body_bytes: self.settings.max_body_bytes,
+            // The parsers' own cap (docs/PROTOCOL-DECISIONS.md, "Limits").
+            max_body_bytes: self
+                .settings
+                .max_body_bytes
+                .min(crate::MAX_BODY_BYTES as u64),
         };
         let mut request = std::mem::take(&mut self.request);
         // `build_checked` made sure these settings can sign: this cannot
         // fail, and an unsigned request would only be refused by the server.
         let _ = self.target().0.authorize(&mut request, date, nonce);
+        let secrets = secrets_of(&request, self.target().0);
         let attempt = Attempt {
             execution: self,
+            secrets,
             started: (now, date),
         };
         (request, limits, attempt)
@@ -237,7 +237,12 @@ impl<'a, O: Operation> Attempt<'a, O> {
                 let response = http::Response::from_parts(parts, body.as_ref());
                 match op.parse_response(config.provider(), response) {
                     Ok(output) => return Next::Done(output),
-                    Err(e) => ErrorKind::Response(e),
+                    // An answer can echo the request: its credentials and
+                    // code never reach the error (docs/PROTOCOL-DECISIONS.md).
+                    Err(mut e) => {
+                        e.redact(&self.secrets);
+                        ErrorKind::Response(e)
+                    }
                 }
             }
             Err(kind) => kind,
@@ -336,6 +341,73 @@ impl<'a, O: Operation> Execution<'a, O> {
                 .with_primary(error),
             ),
         }
+    }
+}
+
+/// The secrets of a signed request and of the settings that signed it (an
+/// HMAC key is never sent, but nothing of it may show either).
+fn secrets_of(request: &http::Request<Vec<u8>>, config: &ProviderConfig) -> crate::redact::Secrets {
+    let mut secrets = crate::redact::Secrets::of_request(request);
+    match config {
+        ProviderConfig::TeleSign(c) => {
+            secrets.add(c.credentials.api_key().expose_secret());
+            secrets.add(c.credentials.customer_id());
+        }
+        ProviderConfig::TeleSignVerify(c) => {
+            secrets.add(c.credentials.api_key().expose_secret());
+            secrets.add(c.credentials.customer_id());
+        }
+        ProviderConfig::Dotdigital(c) => {
+            secrets.add(c.credentials.password().expose_secret());
+            secrets.add(c.credentials.username());
+        }
+    }
+    secrets
+}
+
+/// Validates `op` for every target it may reach and builds the first
+/// target's request: a backup whose rules the operation breaks (or whose
+/// settings cannot sign) ends the call before anything is sent, naming every
+/// offending field and the provider it offends (docs/PROTOCOL-DECISIONS.md,
+/// "Retrying", on failover).
+fn check_every_target<O: Operation>(
+    op: &O,
+    targets: &[Option<(&ProviderConfig, Role)>; 2],
+) -> Result<http::Request<Vec<u8>>, Error> {
+    type Built = (Provider, Result<http::Request<Vec<u8>>, ErrorKind>);
+    let built: Vec<Built> = targets
+        .iter()
+        .flatten()
+        .map(|&(config, role)| (config.provider(), build_checked(op, config, role)))
+        .collect();
+    let error = |kind, provider| Error::new(kind, op.name(), provider, op.idempotency(), 0);
+    // A configuration that cannot work comes first: nothing to validate
+    // against.
+    for (provider, result) in &built {
+        if let Err(kind @ (ErrorKind::Config(_) | ErrorKind::NoProviderFor(_))) = result {
+            return Err(error(kind.clone(), Some(*provider)));
+        }
+    }
+    let checks: Vec<(Provider, Option<&crate::ValidationError>)> = built
+        .iter()
+        .map(|(provider, result)| match result {
+            Err(ErrorKind::Validation(e)) => (*provider, Some(e)),
+            _ => (*provider, None),
+        })
+        .collect();
+    let offended: Vec<Provider> = checks.iter().filter_map(|(p, e)| e.map(|_| *p)).collect();
+    if let Some(merged) = crate::ValidationError::for_providers(&checks) {
+        let provider = match offended.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        };
+        return Err(error(ErrorKind::Validation(merged), provider));
+    }
+    let mut built = built.into_iter();
+    match built.next() {
+        Some((_, Ok(request))) => Ok(request),
+        Some((provider, Err(kind))) => Err(error(kind, Some(provider))),
+        None => Err(error(ErrorKind::NoProviderFor(Provider::TeleSign), None)),
     }
 }
 

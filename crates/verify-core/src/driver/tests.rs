@@ -163,27 +163,92 @@ fn the_request_is_built_again_only_for_a_retry() {
 }
 
 #[test]
-fn a_backup_that_cannot_take_the_operation_keeps_the_primarys_failure() {
+fn every_target_is_validated_before_anything_is_sent() {
     // dotdigital generates its own codes: a neutral start with the caller's
-    // code cannot fail over to it.
+    // code is refused before the first attempt, even though the primary
+    // would take it, and whether or not failover could happen later.
+    for maybe_sent in [false, true] {
+        let settings = Settings::builder(telesign_config())
+            .backup(dotdigital_config())
+            .failover_when_maybe_sent(maybe_sent)
+            .build();
+        let start = Start::new("15555550100").code(Code::new("123456"));
+        let err = Execution::new(&settings, &start).unwrap_err();
+        let ErrorKind::Validation(v) = err.kind() else {
+            panic!("a validation error: {err}");
+        };
+        assert_eq!(
+            v.errors()
+                .iter()
+                .map(|f| (f.field, f.provider))
+                .collect::<Vec<_>>(),
+            [("code", Some(Provider::Dotdigital))]
+        );
+        assert!(err.to_string().contains("code (for dotdigital)"), "{err}");
+        assert_eq!(err.provider(), Some(Provider::Dotdigital));
+        assert_eq!(err.attempts(), 0);
+        assert!(!err.message_may_have_been_sent());
+    }
+
+    // Every offending field of every target, once; a rule both break is
+    // named without a provider.
     let settings = Settings::builder(telesign_config())
         .backup(dotdigital_config())
-        .failover_when_maybe_sent(true)
         .build();
-    let start = Start::new("15555550100").code(Code::new("12345"));
-    let execution = Execution::new(&settings, &start).unwrap();
-    let t0 = Instant::now();
-    let (_, _, attempt) = execution.attempt(t0, SystemTime::UNIX_EPOCH, "n");
-    let reset: Outcome = Err(ErrorKind::transport(true, "connection reset"));
-    let Next::Failed(err) = attempt.finish(reset, t0, 0.0) else {
-        panic!("no failover to a backup that cannot take it");
+    let start = Start::new("0155").code(Code::new("1"));
+    let err = Execution::new(&settings, &start).unwrap_err();
+    let ErrorKind::Validation(v) = err.kind() else {
+        panic!("a validation error: {err}");
     };
-    assert!(matches!(err.kind(), ErrorKind::Validation(_)), "{err}");
+    let fields: Vec<_> = v.errors().iter().map(|f| (f.field, f.provider)).collect();
+    assert!(fields.contains(&("phone_number", None)), "{fields:?}");
     assert!(
-        err.message_may_have_been_sent(),
-        "the primary may have sent: {err}"
+        fields.contains(&("code", Some(Provider::TeleSign))),
+        "{fields:?}"
     );
-    assert!(err.primary().is_some());
+    assert!(
+        fields.contains(&("code", Some(Provider::Dotdigital))),
+        "{fields:?}"
+    );
+    assert_eq!(err.provider(), None);
+
+    // An operation for one provider is checked for that provider only.
+    let sms = SendSms::new("15555550100").verify_code(Code::new("12345"));
+    assert!(Execution::new(&settings, &sms).is_ok());
+}
+
+#[test]
+fn a_backup_that_cannot_sign_is_refused_before_anything_is_sent() {
+    let bad_key = telesign::Config::new(telesign::Credentials::new("C", "not base64!").unwrap());
+    let settings = Settings::builder(dotdigital_config())
+        .backup(bad_key)
+        .build();
+    let err = Execution::new(&settings, &Start::new("15555550100")).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Config(_)), "{err}");
+    assert_eq!(err.provider(), Some(Provider::TeleSign));
+}
+
+#[test]
+fn a_transport_is_never_told_to_read_more_than_the_parsers_take() {
+    let settings = Settings::builder(telesign_config())
+        .max_body_bytes(u64::MAX)
+        .build();
+    assert_eq!(settings.max_body_bytes(), crate::MAX_BODY_BYTES as u64);
+    let op = status_query();
+    let (_, limits, _) = Execution::new(&settings, &op).unwrap().attempt(
+        Instant::now(),
+        SystemTime::UNIX_EPOCH,
+        "n",
+    );
+    assert_eq!(limits.max_body_bytes, crate::MAX_BODY_BYTES as u64);
+    let small = Settings::builder(telesign_config())
+        .max_body_bytes(10)
+        .build();
+    let (_, limits, _) =
+        Execution::new(&small, &op)
+            .unwrap()
+            .attempt(Instant::now(), SystemTime::UNIX_EPOCH, "n");
+    assert_eq!(limits.max_body_bytes, 10);
 }
 
 #[test]

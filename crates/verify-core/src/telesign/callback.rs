@@ -3,8 +3,19 @@
 //!
 //! Authenticating ([`verify_signature`]) and reading ([`parse_callback`])
 //! are separate steps: the signature covers the raw bytes, whatever they are.
+//!
+//! **Replays.** The signature covers the body only: no date, no nonce. An
+//! authentic callback captured once (a log, a proxy) can be sent again, as
+//! often as anyone likes, and it still verifies; TeleSign itself may
+//! deliver one report more than once. Act on a report at most once:
+//! deduplicate by `reference_id` and `status.code` (a report that repeats
+//! both tells nothing new). [`parse_callback_within`] also refuses a report
+//! whose `submit_timestamp` is further than a given age from the current
+//! time, which the caller gives (the core reads no clock): it bounds how
+//! long a captured report stays usable, and does not replace deduplication.
 
 use std::fmt;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -63,6 +74,11 @@ pub enum CallbackRejection {
     /// checked with it.
     #[error("callback refused: the API key is not base64, so no signature can be checked")]
     KeyNotBase64,
+    /// The signature is good, but `submit_timestamp` is missing, unreadable,
+    /// or further from the current time than the age allowed
+    /// ([`parse_callback_within`]): a stale or replayed report.
+    #[error("callback refused: submit_timestamp is missing, unreadable or too far from now")]
+    Stale,
     /// The signature is good but the body is not the documented JSON.
     #[error("callback refused: {reason}; body starts: {excerpt:?}")]
     MalformedBody {
@@ -147,7 +163,7 @@ fn check_header(
 
 fn too_large(body: &[u8]) -> CallbackRejection {
     CallbackRejection::MalformedBody {
-        reason: format!("body too large (over {MAX_BODY_BYTES} bytes)"),
+        reason: crate::error::body_too_large(),
         excerpt: Excerpt::new(body),
     }
 }
@@ -191,6 +207,44 @@ pub fn parse_callback(
 ) -> Result<DeliveryReport, CallbackRejection> {
     verify_signature(credentials, request.headers(), request.body())?;
     parse_report(request.body())
+}
+
+/// Authenticates and reads a callback as [`parse_callback`] does, and
+/// refuses as [`CallbackRejection::Stale`] a report whose `submit_timestamp`
+/// is more than `max_age` away from `now` (either way: a clock ahead is as
+/// suspect as a report behind), or is missing or unreadable. `now` is the
+/// current time, from the caller's clock. Still deduplicate what passes
+/// (see the module docs).
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use verify_core::telesign::Credentials;
+/// use verify_core::telesign::callback::{parse_callback_within, CallbackRejection};
+/// let creds = Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "VGVzdCBLZXk=").unwrap();
+/// let request = http::Request::post("/callback").body(&b"{}"[..]).unwrap();
+/// let refused = parse_callback_within(&creds, &request, SystemTime::now(), Duration::from_secs(600));
+/// assert_eq!(refused.unwrap_err(), CallbackRejection::MissingSignature);
+/// ```
+pub fn parse_callback_within(
+    credentials: &Credentials,
+    request: &http::Request<&[u8]>,
+    now: SystemTime,
+    max_age: Duration,
+) -> Result<DeliveryReport, CallbackRejection> {
+    let report = parse_callback(credentials, request)?;
+    let submitted = report
+        .submit_timestamp
+        .as_deref()
+        .and_then(crate::text::provider_time)
+        .ok_or(CallbackRejection::Stale)?;
+    let distance = match now.duration_since(submitted) {
+        Ok(age) => age,
+        Err(ahead) => ahead.duration(),
+    };
+    if distance > max_age {
+        return Err(CallbackRejection::Stale);
+    }
+    Ok(report)
 }
 
 impl fmt::Display for DeliveryReport {

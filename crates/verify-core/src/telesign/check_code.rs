@@ -48,7 +48,9 @@ pub enum CodeCheck {
     /// `MAX_ATTEMPTS_EXCEEDED`: too many wrong codes.
     TooManyAttempts,
     /// TeleSign does not know the `reference_id` (never sent, or expired
-    /// and forgotten: HTTP 404 or -10001 naming `reference_id`).
+    /// and forgotten): -10001 naming `reference_id`, with status 500 or
+    /// none. A 404 with any other answer (status 501, other errors) is an
+    /// error, not this.
     NotFound,
     /// A state this version does not know, described without secrets.
     Unknown(String),
@@ -87,20 +89,20 @@ impl CheckCode {
     }
 }
 
-/// TeleSign's answer for an unknown `reference_id`: HTTP 404, or -10001
-/// naming `reference_id` (docs/PROTOCOL-DECISIONS.md), read in the
-/// description as received (the kept copy is shortened).
+/// Whether a refusal is TeleSign's documented answer for an unknown
+/// transaction (docs/PROTOCOL-DECISIONS.md): status 500 (or none), and
+/// -10001 errors only, one naming `reference_id`. Whatever the HTTP status
+/// (404 included), any other refusal stays an error with its codes.
 fn not_found(e: &TeleSignError, body: &[u8]) -> bool {
-    let invalid_id = e
-        .errors
-        .iter()
-        .any(|x| x.code == ErrorCode::InvalidParameter)
-        && response::error_mentions(body, ErrorCode::InvalidParameter.code(), "reference_id");
-    let bare_404 = e.http_status == http::StatusCode::NOT_FOUND
+    matches!(
+        e.status.map(super::StatusCode::code),
+        None | Some(500)
+    ) && !e.errors.is_empty()
         && e.errors
             .iter()
-            .all(|x| x.code == ErrorCode::InvalidParameter);
-    invalid_id || bare_404
+            .all(|x| x.code == ErrorCode::InvalidParameter)
+        // As received: the kept description is shortened and masked.
+        && response::error_mentions(body, ErrorCode::InvalidParameter.code(), "reference_id")
 }
 
 impl Operation for CheckCode {

@@ -153,10 +153,21 @@ impl StatusCode {
         )
     }
 
-    /// Whether a message may have gone out. Only 500 "Transaction not
-    /// attempted" and 501 "Not authorized" guarantee that nothing was sent.
+    /// Whether a message may have gone out. 500 "Transaction not
+    /// attempted" and 501 "Not authorized" guarantee that nothing was sent,
+    /// and so do the final statuses that say no message will reach the
+    /// phone ([`is_not_sent`](Self::is_not_sent)).
     pub fn message_may_have_been_sent(self) -> bool {
-        !matches!(self, Self::TransactionNotAttempted | Self::NotAuthorized)
+        !matches!(self, Self::TransactionNotAttempted | Self::NotAuthorized) && !self.is_not_sent()
+    }
+
+    /// Whether this is a final status that says no message will reach the
+    /// phone: the blocked and undeliverable finals of seed 002 from 207 to
+    /// 233 (PROVIDERS.md section 3, "not sent"). A send answered with one
+    /// is a failed send with nothing sent (docs/PROTOCOL-DECISIONS.md).
+    /// An unknown code in that range is not one: it is not known final.
+    pub fn is_not_sent(self) -> bool {
+        self.is_final() && (207..=233).contains(&self.code())
     }
 
     /// Whether this status means the send itself failed: a 5xx code, except
@@ -350,6 +361,15 @@ mod tests {
     #[test]
     fn classification() {
         assert!(!StatusCode::TransactionNotAttempted.message_may_have_been_sent());
+        let not_sent: Vec<i64> = StatusCode::ALL
+            .iter()
+            .filter(|s| s.is_not_sent())
+            .map(|s| s.code())
+            .collect();
+        assert_eq!(not_sent, [207, 210, 211, 220, 221, 222, 229, 230, 231, 233]);
+        assert!(!StatusCode::BlockedByTeleSign.message_may_have_been_sent());
+        assert!(!StatusCode::from_code(212).is_not_sent());
+        assert!(StatusCode::FinalStatusUnknown.message_may_have_been_sent());
         assert!(StatusCode::CarrierRejectedTemporary.is_temporary());
         assert!(StatusCode::GatewayErrorPermanent.is_permanent());
         assert!(!StatusCode::InProgress.is_final());

@@ -24,8 +24,9 @@ pub struct Status {
     pub code: StatusCode,
     /// `status.description`, with runs of three or more digits masked.
     pub description: String,
-    /// `status.updated_on`: an ISO 8601 timestamp as sent; anything else
-    /// is masked like every text from the provider.
+    /// `status.updated_on`: an ISO 8601 timestamp as sent; absent when it
+    /// is no time from 1970 to 9999; anything else is masked like every text
+    /// from the provider (see [`provider_timestamp`]).
     pub updated_on: Option<String>,
 }
 
@@ -55,7 +56,7 @@ impl StatusAnswer<'_> {
         Status {
             code: self.code,
             description: provider_text(self.description.as_deref().unwrap_or("")),
-            updated_on: self.updated_on.as_deref().map(provider_timestamp),
+            updated_on: self.updated_on.as_deref().and_then(provider_timestamp),
         }
     }
 }
@@ -145,8 +146,8 @@ impl Answer<'_> {
 /// Which rule decides failure (docs/PROTOCOL-DECISIONS.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// SMS or call: a 5xx status code other than 599 is a failed send; a
-    /// reference id is required.
+    /// SMS or call: a 5xx status code other than 599, or a final "not
+    /// sent" status (207-233), is a failed send; a reference id is required.
     Send,
     /// Status or completion: only 500 and 501 are failures of the request.
     Query,
@@ -231,7 +232,7 @@ impl Body<'_> {
 
     /// A raw timestamp field, made safe to keep (see [`provider_timestamp`]).
     pub(crate) fn timestamp(field: Option<&Cow<'_, str>>) -> Option<String> {
-        field.map(|t| provider_timestamp(t))
+        field.and_then(|t| provider_timestamp(t))
     }
 
     /// `additional_info`, masked (see [`mask_json`]).
@@ -253,10 +254,7 @@ pub(crate) fn error_mentions(bytes: &[u8], code: i64, needle: &str) -> bool {
 /// Reads a TeleSign JSON body; the error is a short, secret-free reason.
 pub(crate) fn parse_body(bytes: &[u8]) -> Result<Body<'_>, String> {
     if bytes.len() > crate::MAX_BODY_BYTES {
-        return Err(format!(
-            "body too large (over {} bytes)",
-            crate::MAX_BODY_BYTES
-        ));
+        return Err(crate::error::body_too_large());
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {
@@ -371,7 +369,9 @@ pub(crate) fn parse(
     let body = parse_body(bytes).map_err(unexpected)?;
     let status_code = body.status.as_ref().map(|s| s.code);
     let failed_status = status_code.is_some_and(|c| match kind {
-        Kind::Send => c.is_failure(),
+        // A final "not sent" answer to a send is a failed send with nothing
+        // sent (docs/PROTOCOL-DECISIONS.md).
+        Kind::Send => c.is_failure() || c.is_not_sent(),
         Kind::Query => matches!(c.code(), 500 | 501),
     });
     if !body.errors.is_empty() || failed_status {

@@ -1,6 +1,10 @@
 //! The Verify API's callbacks: the same shape as a retrieve's answer (only
 //! `state` is guaranteed), authenticated exactly like TeleSign's classic
 //! callbacks.
+//!
+//! **Replays.** As with the classic callbacks, the signature covers the
+//! body only: an authentic callback can be sent again and still verifies.
+//! Act on one at most once: deduplicate by `reference_id` and `state`.
 
 use super::response::{self, Verification};
 use crate::telesign::Credentials;

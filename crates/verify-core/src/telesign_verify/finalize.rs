@@ -46,8 +46,9 @@ pub enum Finalization {
     WrongCode,
     /// 3909: a wrong code and no attempt left; the process is `REJECTED`.
     Rejected,
-    /// The process is unknown (HTTP 404, or 3110 naming the reference id),
-    /// already finished, or its code expired (3911).
+    /// The process is unknown (3110 at HTTP 404, or 3110 naming the
+    /// reference id), already finished, or its code expired (3911). Another
+    /// refusal at HTTP 404 (3400, 3204) is an error, not this.
     NotFoundOrFinished,
     /// An answer this version does not know, described without secrets.
     Unknown(String),
@@ -128,12 +129,15 @@ impl Operation for FinalizeVerification {
                 Some(other) => Finalization::Unknown(format!("status {other}")),
                 None => Finalization::Unknown("no status".to_owned()),
             }),
+            // Only the documented answers (docs/PROTOCOL-DECISIONS.md): 3911,
+            // or 3110 at HTTP 404, or 3110 naming the reference id. Any
+            // other refusal, at 404 too (3400, 3204), stays an error.
             Err(ResponseError::TeleSignVerify(e))
                 if e.status == StatusCode::AlreadyFinished
-                    || e.http_status == http::StatusCode::NOT_FOUND
                     || (e.status == StatusCode::InvalidRequest
-                        // As received: the kept copy is shortened.
-                        && response::description_mentions(body, "reference_id")) =>
+                        && (e.http_status == http::StatusCode::NOT_FOUND
+                            // As received: the kept copy is shortened.
+                            || response::description_mentions(body, "reference_id"))) =>
             {
                 Ok(Finalization::NotFoundOrFinished)
             }

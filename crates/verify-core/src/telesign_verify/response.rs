@@ -151,10 +151,7 @@ pub(crate) struct Answer {
 /// Reads any Verify API body; the error is a short, secret-free reason.
 pub(crate) fn parse_body(bytes: &[u8]) -> Result<Answer, String> {
     if bytes.len() > crate::MAX_BODY_BYTES {
-        return Err(format!(
-            "body too large (over {} bytes)",
-            crate::MAX_BODY_BYTES
-        ));
+        return Err(crate::error::body_too_large());
     }
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
         None => return Err("empty body".to_owned()),
@@ -207,9 +204,9 @@ pub(crate) fn parse_body(bytes: &[u8]) -> Result<Answer, String> {
             state: State::parse(m.state.as_deref().unwrap_or("")),
             error_code: m.err_code,
             error_message: m.err_msg.as_deref().map(provider_text),
-            tried_on: m.tried_on.as_deref().map(provider_timestamp),
-            updated_on: m.updated_on.as_deref().map(provider_timestamp),
-            expires_on: m.expires_on.as_deref().map(provider_timestamp),
+            tried_on: m.tried_on.as_deref().and_then(provider_timestamp),
+            updated_on: m.updated_on.as_deref().and_then(provider_timestamp),
+            expires_on: m.expires_on.as_deref().and_then(provider_timestamp),
         })
         .collect();
     Ok(Answer {
@@ -218,8 +215,8 @@ pub(crate) fn parse_body(bytes: &[u8]) -> Result<Answer, String> {
         state: raw.state.as_deref().map(State::parse),
         policy,
         inner_methods,
-        created_on: raw.created_on.as_deref().map(provider_timestamp),
-        updated_on: raw.updated_on.as_deref().map(provider_timestamp),
+        created_on: raw.created_on.as_deref().and_then(provider_timestamp),
+        updated_on: raw.updated_on.as_deref().and_then(provider_timestamp),
         external_id: raw.external_id.as_deref().map(provider_text),
     })
 }
