@@ -41,6 +41,15 @@ macro_rules! string_enum {
 
             /// Every documented value.
             pub const ALL: &'static [$name] = &[ $( Self::$variant, )* ];
+
+            /// An unknown value with every form of `secrets` removed (an
+            /// answer can echo the request into any field).
+            #[allow(dead_code)]
+            pub(crate) fn redact(&mut self, secrets: &$crate::redact::Secrets) {
+                if let Self::Unknown(s) = self {
+                    *s = secrets.scrub(s);
+                }
+            }
         }
 
         impl std::fmt::Display for $name {

@@ -32,8 +32,8 @@ pub enum ConfigError {
     /// can hold a password).
     #[error("invalid proxy: {0}")]
     Proxy(String),
-    /// A credential is empty.
-    #[error("{0} is empty")]
+    /// A credential is empty, or only white space.
+    #[error("{0} is empty (or only white space)")]
     EmptyCredential(&'static str),
 }
 

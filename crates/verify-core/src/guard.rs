@@ -111,3 +111,94 @@ impl fmt::Display for Blocked {
         Ok(())
     }
 }
+
+/// What the guard is told of one logical send, before its first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendFacts<'a> {
+    /// The destination as the operation carries it (international digits,
+    /// without `+`; the guard reads it, and never logs it whole).
+    pub phone_number: &'a str,
+    /// Opaque keys of who asked (`ip:192.0.2.1`, `user:42`, a device id).
+    pub client_keys: &'a [String],
+    /// How many SMS the message is billed as (1 for a voice call or a
+    /// provider's own text).
+    pub segments: u32,
+}
+
+/// What an operation asks of the guard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guarded<'a> {
+    /// Nothing: the operation sends no message and checks no code.
+    Nothing,
+    /// The operation sends a code: one decision per logical send.
+    Send(SendFacts<'a>),
+    /// The operation checks a code for this number (the wrong-code limit).
+    Check {
+        /// The number whose code is checked.
+        phone_number: &'a str,
+    },
+}
+
+/// The outcome of a code check, as the guard records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CodeOutcome {
+    /// The right code: feeds the conversion breakers.
+    Verified,
+    /// A wrong code: counts toward the wrong-code limit.
+    Wrong,
+}
+
+/// A blocking guard, consulted by the driver before a send or a check.
+///
+/// `now` is the wall clock of the transport (the driver reads no clock of
+/// its own). Implementations decide without I/O of the provider's; a
+/// store's own I/O (Redis) is theirs.
+pub trait Guard: fmt::Debug + Send + Sync {
+    /// Decides one logical send; `Err` refuses it, and nothing is sent.
+    fn before_send(&self, now: std::time::SystemTime, send: &SendFacts<'_>) -> Result<(), Blocked>;
+
+    /// Decides whether a code check of `phone_number` may reach the
+    /// provider (looks, consumes nothing).
+    fn before_check(&self, now: std::time::SystemTime, phone_number: &str) -> Result<(), Blocked>;
+
+    /// Records the outcome of a check that reached the provider.
+    fn after_check(&self, now: std::time::SystemTime, phone_number: &str, outcome: CodeOutcome);
+}
+
+/// A boxed future of an [`AsyncGuard`].
+pub type GuardFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// An async guard (for an async client): as [`Guard`].
+pub trait AsyncGuard: fmt::Debug + Send + Sync {
+    /// As [`Guard::before_send`].
+    fn before_send<'a>(
+        &'a self,
+        now: std::time::SystemTime,
+        send: &'a SendFacts<'a>,
+    ) -> GuardFuture<'a, Result<(), Blocked>>;
+
+    /// As [`Guard::before_check`].
+    fn before_check<'a>(
+        &'a self,
+        now: std::time::SystemTime,
+        phone_number: &'a str,
+    ) -> GuardFuture<'a, Result<(), Blocked>>;
+
+    /// As [`Guard::after_check`].
+    fn after_check<'a>(
+        &'a self,
+        now: std::time::SystemTime,
+        phone_number: &'a str,
+        outcome: CodeOutcome,
+    ) -> GuardFuture<'a, ()>;
+}
+
+/// How many SMS `template` is billed as once a code of 7 digits (the
+/// longest a provider generates) replaces `placeholder`; 1 without a
+/// template (the provider's own text).
+pub(crate) fn billed_segments(template: Option<&str>, placeholder: &str) -> u32 {
+    template.map_or(1, |t| {
+        let text = t.replace(placeholder, "0000000");
+        u32::try_from(crate::neutral::segments(&text).segments).unwrap_or(u32::MAX)
+    })
+}

@@ -41,6 +41,7 @@ pub mod driver;
 mod error;
 pub mod guard;
 mod json;
+pub mod ledger;
 pub mod neutral;
 mod operation;
 pub mod redact;

@@ -188,6 +188,19 @@ pub trait Operation {
         provider: Provider,
         response: http::Response<&[u8]>,
     ) -> Result<Self::Output, ResponseError>;
+
+    /// What the abuse guard is told of this call (docs/PROTOCOL-DECISIONS.md,
+    /// "Abuse shield"): nothing by default; a send, or a code check.
+    fn guarded(&self) -> crate::guard::Guarded<'_> {
+        crate::guard::Guarded::Nothing
+    }
+
+    /// For a code check, what `output` tells the guard: a verified code or a
+    /// wrong one (`None`: neither, or not a check).
+    fn code_outcome(&self, output: &Self::Output) -> Option<crate::guard::CodeOutcome> {
+        let _ = output;
+        None
+    }
 }
 
 /// The error `to_request` returns when handed another provider's settings.

@@ -255,30 +255,35 @@ impl Secrets {
     /// was cut short (it ends with `…`), a secret's start (three characters
     /// or more) left just before the cut is removed too.
     pub fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_owned();
         if self.is_empty() {
-            return out;
+            return text.to_owned();
         }
         let forms = self.forms();
+        // A cut first: a secret's start left just before it is removed
+        // before whole forms are, so that a shorter secret matching inside
+        // the cut one (a user name inside a Basic token) cannot hide it.
+        let mut out = match text.strip_suffix('…') {
+            Some(head) => {
+                let mut head = head.to_owned();
+                for form in forms {
+                    let lower = head.to_ascii_lowercase();
+                    let cut = form
+                        .char_indices()
+                        .map(|(i, _)| i)
+                        .skip(3)
+                        .filter(|&i| lower.ends_with(&form[..i].to_ascii_lowercase()))
+                        .max();
+                    if let Some(i) = cut {
+                        head.truncate(head.len() - i);
+                        head.push_str(REDACTED);
+                    }
+                }
+                head + "…"
+            }
+            None => text.to_owned(),
+        };
         for form in forms {
             out = replace_ignoring_ascii_case(&out, form, REDACTED);
-        }
-        if let Some(head) = out.strip_suffix('…') {
-            let mut head = head.to_owned();
-            for form in forms {
-                let lower = head.to_ascii_lowercase();
-                let cut = form
-                    .char_indices()
-                    .map(|(i, _)| i)
-                    .skip(3)
-                    .filter(|&i| lower.ends_with(&form[..i].to_ascii_lowercase()))
-                    .max();
-                if let Some(i) = cut {
-                    head.truncate(head.len() - i);
-                    head.push_str(REDACTED);
-                }
-            }
-            out = head + "…";
         }
         out
     }

@@ -100,6 +100,7 @@ impl ResponseError {
                 crate::dotdigital::DotdigitalErrorKind::Validation(failures) => {
                     for f in failures {
                         f.property = secrets.scrub(&f.property);
+                        f.failure_code.redact(secrets);
                         f.details = secrets.scrub(&f.details);
                     }
                 }

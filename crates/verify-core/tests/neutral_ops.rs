@@ -119,6 +119,8 @@ fn started_from_either_provider() {
             id: format!("telesign:{REF}").parse().unwrap(),
             delivery: DeliveryState::Pending,
             message_may_have_been_sent: true,
+            replayed: false,
+            replaces: None,
         }
     );
     let dd_body = format!(

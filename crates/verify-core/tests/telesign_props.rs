@@ -57,6 +57,7 @@ prop_compose! {
             transaction_amount: transaction.as_ref().map(|t| t.0.clone()),
             transaction_payee: transaction.map(|t| t.1),
             sim_swap_check,
+            client_keys: Vec::new(),
         }
     }
 }

@@ -424,6 +424,7 @@ fn telesign_sms(i: &Value) -> Result<SendSms, String> {
         transaction_amount: opt_s(i, "transaction_amount"),
         transaction_payee: opt_s(i, "transaction_payee"),
         sim_swap_check: i.get("sim_swap_check").and_then(Value::as_bool),
+        client_keys: Vec::new(),
     })
 }
 
@@ -436,6 +437,7 @@ fn telesign_call(i: &Value) -> Result<SendCall, String> {
         verify_code: opt_s(i, "verify_code").map(Code::new),
         tts_message: opt_s(i, "tts_message"),
         is_primary: i.get("is_primary").and_then(Value::as_bool),
+        client_keys: Vec::new(),
     })
 }
 
@@ -462,6 +464,7 @@ fn verify_create(i: &Value) -> Result<verify_core::telesign_verify::CreateVerifi
         security_factor: opt_s(i, "security_factor").map(Code::new),
         external_id: opt_s(i, "external_id"),
         message_template: opt_s(i, "message_template"),
+        client_keys: Vec::new(),
     })
 }
 

@@ -93,8 +93,12 @@ pub use verify_core::retry::RetryPolicy;
 pub use verify_core::{
     ApiKey, BaseUrl, Code, ConfigError, FieldError, Idempotency, MAX_BODY_BYTES, Operation,
     Password, Provider, ProviderConfig, ResponseError, RetryAfter, Role, UnexpectedResponse,
-    ValidationError, dotdigital, neutral, redact, telesign, telesign_verify,
+    ValidationError, dotdigital, guard, ledger, neutral, redact, telesign, telesign_verify,
 };
+/// The abuse shield (`verify-shield`): give a [`shield::Shield`] to
+/// [`Builder::guard`](verify_core::driver::Builder::guard) and every send
+/// and code check passes it first.
+pub use verify_shield as shield;
 
 use verify_core::driver::{AsyncTransport, AttemptInfo, BuildClient, Event, Limits, Runtime};
 
@@ -256,6 +260,27 @@ impl Client {
         O::Output: Send,
     {
         self.inner.execute(op).await
+    }
+
+    /// Starts a verification: as [`execute`](Self::execute), and with the
+    /// ledger ([`Builder::ledger`](verify_core::driver::Builder::ledger))
+    /// when the start carries an idempotency key or a purpose: within the
+    /// key's time to live a start sends at most once, a repeated one
+    /// answering the first's verification (`replayed`), its failure that
+    /// may have sent ([`ErrorKind::Replayed`]), or, while it is in flight
+    /// past this call's time limit, [`ErrorKind::InProgress`].
+    pub async fn start(&self, start: &neutral::Start) -> Result<neutral::Started, Error> {
+        self.inner.start(start).await
+    }
+
+    /// Checks a code by (purpose, phone number), through the ledger: a
+    /// verification already closed answers without asking the provider
+    /// ([`neutral::CheckOutcome::AlreadyVerified`]).
+    pub async fn check_pending(
+        &self,
+        check: &neutral::PendingCheck,
+    ) -> Result<neutral::CheckOutcome, Error> {
+        self.inner.check_pending(check).await
     }
 }
 

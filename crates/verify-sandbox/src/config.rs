@@ -46,6 +46,11 @@ pub struct SandboxConfig {
     /// always use the system clock, because that is what clients sign with, so advancing a
     /// manual clock by hours never makes a freshly signed request stale.
     pub clock: Option<Clock>,
+    /// How long every provider answer is held before it goes out (default none): a
+    /// provider tens of milliseconds away, for measuring clients under real latency.
+    /// Waiting answers hold a timer, not a thread, so thousands can wait at once. Real
+    /// time, whatever [`clock`](Self::clock) says; the `/_sandbox/` routes answer at once.
+    pub latency: Duration,
     /// How long a TeleSign code stays valid (default 5 minutes).
     pub telesign_code_ttl: Duration,
     /// How long a code of TeleSign's Verify API stays valid, counted from the create and the
@@ -214,6 +219,7 @@ impl Default for SandboxConfig {
             dotdigital_password: password,
             seed: None,
             clock: None,
+            latency: Duration::ZERO,
             telesign_code_ttl: Duration::from_secs(5 * 60),
             telesign_verify_code_ttl: Duration::from_secs(300),
             telesign_rate_limit: 1_000_000,
@@ -240,6 +246,7 @@ impl fmt::Debug for SandboxConfig {
             .field("dotdigital_password", &"[redacted]")
             .field("seed", &self.seed)
             .field("clock", &self.clock)
+            .field("latency", &self.latency)
             .field("telesign_code_ttl", &self.telesign_code_ttl)
             .field("telesign_verify_code_ttl", &self.telesign_verify_code_ttl)
             .field("telesign_rate_limit", &self.telesign_rate_limit)

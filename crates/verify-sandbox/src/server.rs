@@ -135,10 +135,24 @@ async fn handle(
     shared: Arc<Shared>,
     req: Request<Incoming>,
 ) -> Result<Response<SandboxBody>, Box<dyn std::error::Error + Send + Sync>> {
-    let path = req.uri().path().to_owned();
-    if path.starts_with("/_sandbox/") {
+    if req.uri().path().starts_with("/_sandbox/") {
         return Ok(control(&shared, req).await.unwrap_or_else(|e| match e {}));
     }
+    let latency = shared.config.latency;
+    let answer = provider(shared, req).await;
+    if !latency.is_zero() {
+        // A timer, not a thread: tokio's sleep saturates a huge duration.
+        tokio::time::sleep(latency).await;
+    }
+    answer
+}
+
+/// A provider route's answer.
+async fn provider(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<SandboxBody>, Box<dyn std::error::Error + Send + Sync>> {
+    let path = req.uri().path().to_owned();
     let Some((route, id)) = route_of(req.method(), &path) else {
         return Ok(to_response(Reply::json(
             404,

@@ -17,6 +17,10 @@ const UCIDS: [&str; 14] = [
 ];
 
 /// The documented description of a TeleSign status code.
+/// The longest `tts_message`, in characters (docs/PROTOCOL-DECISIONS.md,
+/// "TeleSign").
+pub const TTS_MESSAGE_MAX: usize = 1600;
+
 pub(crate) fn status_description(code: u16) -> &'static str {
     match code {
         200 => "Delivered to handset",
@@ -292,8 +296,15 @@ pub(crate) fn send(
         errors.push(invalid_masked("verify_code", c));
     }
     let template_name = if voice { "tts_message" } else { "template" };
+    // docs/PROTOCOL-DECISIONS.md, "TeleSign": a spoken `tts_message` is at most
+    // TTS_MESSAGE_MAX characters, whatever the account's SMS template limit.
+    let max_len = if voice {
+        TTS_MESSAGE_MAX
+    } else {
+        shared.config.telesign_template_max_len
+    };
     if let Some(t) = form.get(template_name)
-        && (!t.contains("$$CODE$$") || t.chars().count() > shared.config.telesign_template_max_len)
+        && (!t.contains("$$CODE$$") || t.chars().count() > max_len)
     {
         errors.push(invalid(template_name, t));
     }

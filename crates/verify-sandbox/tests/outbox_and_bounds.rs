@@ -255,3 +255,45 @@ fn binary_prints_listening_line_first() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn latency_holds_every_provider_answer_and_answers_wait_together() {
+    let latency = Duration::from_millis(300);
+    let sb = Sandbox::spawn(SandboxConfig {
+        latency,
+        ..SandboxConfig::deterministic(10)
+    })
+    .unwrap();
+    // The control routes answer at once.
+    let t = std::time::Instant::now();
+    assert_eq!(
+        send(sb.local_addr(), "GET", "/_sandbox/health", &[], b"").status,
+        200
+    );
+    assert!(t.elapsed() < latency, "{:?}", t.elapsed());
+    // 64 answers at once, each held at least the latency; they wait together
+    // (a bound 16 times looser than one at a time would take).
+    let waits: Vec<Duration> = std::thread::scope(|s| {
+        let all: Vec<_> = (0..64)
+            .map(|n| {
+                let sb = &sb;
+                s.spawn(move || {
+                    let t = std::time::Instant::now();
+                    let r = dd(
+                        sb,
+                        "POST",
+                        "/webapi/verify",
+                        &json!({"to": format!("4477009{n:05}"), "from": "ACME"}),
+                    );
+                    assert_eq!(r.status, 202);
+                    t.elapsed()
+                })
+            })
+            .collect();
+        all.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(waits.iter().all(|w| *w >= latency), "{waits:?}");
+    let total: Duration = waits.iter().copied().max().unwrap();
+    assert!(total < latency * 64 / 16, "{total:?}");
+    assert_eq!(sb.messages().len(), 64);
+}

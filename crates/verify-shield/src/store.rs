@@ -19,7 +19,8 @@
 //!   amounts. Refused when `s + cost > max`. `retry_after_ms`: when
 //!   `cost > max`, `None`; otherwise walk the entries oldest first,
 //!   subtracting each amount, until `s' + cost <= max` at entry `t_i`:
-//!   `t_i + window_ms - now`. Consume: append `(now, cost)`.
+//!   `t_i + window_ms - now`. Consume: append `(now, cost)`. A key lives
+//!   `window_ms` after its last write.
 //! - [`Breaker`] (conversion breaker over `key`): two logs, sends and
 //!   verified, both windowed by `window_ms`, and a state value
 //!   `open_until` (absent: closed) and `probe_until` (absent: no probe).
@@ -34,9 +35,19 @@
 //!      = now + cool_off_ms` is stored. Otherwise allowed; on consume
 //!      append `(now, 1)` to the sends log (keep the newest 10,000).
 //!      [`Store::verified`] appends `(now, 1)` to the verified log of each
-//!      breaker key and, when that breaker is half-open, closes it: deletes
-//!      `open_until`, `probe_until` and both logs. Breaker keys live
-//!      `window_ms + cool_off_ms + 86,400,000` after their last write.
+//!      breaker key (keep the newest 10,000) and, when that breaker is
+//!      half-open, closes it: deletes `open_until`, `probe_until` and both
+//!      logs. A breaker (all its parts together) lives `window_ms +
+//!      cool_off_ms + 86,400,000` after its last write to any part; past
+//!      that it reads as closed with empty logs.
+//!   4. In a plan allowed with this breaker in [`Mode::Monitor`] (so it is
+//!      consumed though it may have refused): closed (tripping or not), the
+//!      send is appended; half-open with no probe running, the probe is
+//!      taken; open or probing, nothing is written.
+//!
+//! Every write appends in time order, first dropping the log's entries
+//! that left the window (`t <= now - window_ms`). A key's life is pushed
+//! to at least `now + life` by each write, never shortened.
 //!
 //! A plan is refused when any check in [`Mode::Enforce`] refuses; then
 //! nothing is consumed (but a tripping breaker stores `open_until`). A

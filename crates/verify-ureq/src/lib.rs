@@ -85,8 +85,12 @@ pub use verify_core::retry::RetryPolicy;
 pub use verify_core::{
     ApiKey, BaseUrl, Code, ConfigError, FieldError, Idempotency, MAX_BODY_BYTES, Operation,
     Password, Provider, ProviderConfig, ResponseError, RetryAfter, Role, UnexpectedResponse,
-    ValidationError, dotdigital, neutral, redact, telesign, telesign_verify,
+    ValidationError, dotdigital, guard, ledger, neutral, redact, telesign, telesign_verify,
 };
+/// The abuse shield (`verify-shield`): give a [`shield::Shield`] to
+/// [`Builder::guard`](verify_core::driver::Builder::guard) and every send
+/// and code check passes it first.
+pub use verify_shield as shield;
 
 use verify_core::driver::{AttemptInfo, BuildClient, Event, Limits, Runtime, Transport};
 
@@ -177,6 +181,54 @@ impl Client {
     /// before it is sent, with the system clock's date and a fresh nonce.
     pub fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         self.inner.execute(op)
+    }
+
+    /// Starts a verification: as [`execute`](Self::execute), and with the
+    /// ledger ([`Builder::ledger`](verify_core::driver::Builder::ledger))
+    /// when the start carries an idempotency key or a purpose: within the
+    /// key's time to live a start sends at most once, a repeated one
+    /// answering the first's verification (`replayed`), its failure that
+    /// may have sent ([`ErrorKind::Replayed`]), or, while it is in flight
+    /// past this call's time limit, [`ErrorKind::InProgress`].
+    ///
+    /// ```
+    /// use verify_ureq::neutral::{PendingCheck, Start};
+    /// use verify_ureq::{BaseUrl, Client, Code, telesign};
+    /// use verify_sandbox::{Sandbox, SandboxConfig};
+    ///
+    /// let sb = Sandbox::spawn(SandboxConfig::deterministic(1))?;
+    /// let c = sb.config();
+    /// let config = telesign::Config::new(telesign::Credentials::new(
+    ///     c.telesign_customer_id.clone(),
+    ///     c.telesign_api_key.clone(),
+    /// )?)
+    /// .with_base_url(BaseUrl::allow_plain_http(&sb.base_url())?);
+    /// let client = Client::builder(config)
+    ///     .ledger(verify_shield::MemoryLedger::new())
+    ///     .build();
+    /// let start = Start::new("15555550100").idempotency_key("login:42:s1").purpose("login");
+    /// let first = client.start(&start)?;
+    /// let again = client.start(&start)?; // a double click
+    /// assert!(again.replayed && again.id == first.id);
+    /// assert_eq!(sb.messages_to("15555550100").len(), 1);
+    ///
+    /// let code = sb.messages_to("15555550100")[0].code.clone();
+    /// let outcome = client.check_pending(&PendingCheck::new("login", "15555550100", Code::new(code)))?;
+    /// assert!(outcome.is_verified());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn start(&self, start: &neutral::Start) -> Result<neutral::Started, Error> {
+        self.inner.start(start)
+    }
+
+    /// Checks a code by (purpose, phone number), through the ledger: a
+    /// verification already closed answers without asking the provider
+    /// ([`neutral::CheckOutcome::AlreadyVerified`]).
+    pub fn check_pending(
+        &self,
+        check: &neutral::PendingCheck,
+    ) -> Result<neutral::CheckOutcome, Error> {
+        self.inner.check_pending(check)
     }
 }
 

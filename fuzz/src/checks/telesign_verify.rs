@@ -226,7 +226,8 @@ fn shown_outside_body(request: &http::Request<Vec<u8>>) -> String {
 ///   - `phone_number` (empty is absent): required without a policy or with a
 ///     phone method; 7 to 15 digits, no leading 0;
 ///   - `email` (empty is absent): required with `email`; `local@domain.tld`;
-///   - `push_app_token`: given, non-empty, with `push`; absent otherwise;
+///   - `push_app_token`: given, 1 to 4096 printable ASCII characters, with
+///     `push`; absent otherwise;
 ///   - `security_factor` 3 to 10 digits; `external_id` 1 to 100 printable
 ///     ASCII characters; `message_template` 1 to 100 of `a-z` and `_`;
 ///   - `body`: the JSON of the fields at most 10 KB;
@@ -321,7 +322,9 @@ pub fn telesign_verify_create_request(data: &[u8]) {
         Some(e) => is_email(e),
     };
     let token_ok = if uses("push") {
-        token.as_ref().is_some_and(|t| !t.is_empty())
+        token.as_ref().is_some_and(|t| {
+            !t.is_empty() && t.len() <= 4096 && t.bytes().all(|b| b.is_ascii_graphic())
+        })
     } else {
         token.is_none()
     };

@@ -29,13 +29,13 @@ impl Credentials {
     ) -> Result<Self, ConfigError> {
         let username = username.into();
         let password = password.into();
-        if username.is_empty() {
+        if username.trim().is_empty() {
             return Err(ConfigError::EmptyCredential("username"));
         }
         if username.contains(':') || username.chars().any(char::is_control) {
             return Err(ConfigError::InvalidCredential("username"));
         }
-        if password.expose_secret().is_empty() {
+        if password.expose_secret().trim().is_empty() {
             return Err(ConfigError::EmptyCredential("password"));
         }
         let raw = format!("{username}:{}", password.expose_secret());

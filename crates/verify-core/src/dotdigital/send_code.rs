@@ -43,6 +43,7 @@ pub struct SendCode {
     country_iso_code: Option<String>,
     body: Option<String>,
     valid_until: Option<(SystemTime, SystemTime)>,
+    client_keys: Vec<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -80,7 +81,15 @@ impl SendCode {
             country_iso_code: None,
             body: None,
             valid_until: None,
+            client_keys: Vec::new(),
         }
+    }
+
+    /// Adds a client key for the abuse guard (`ip:192.0.2.1`, `user:42`;
+    /// repeatable): an opaque string, never sent to the provider.
+    pub fn client_key(mut self, key: impl Into<String>) -> Self {
+        self.client_keys.push(key.into());
+        self
     }
 
     /// The country of a local-format `to`, as ISO 3166-1 alpha-3 (`GBR`).
@@ -238,6 +247,16 @@ impl Operation for SendCode {
 
     fn name(&self) -> &'static str {
         "dotdigital.send"
+    }
+
+    /// A local-format `to` (with `country_iso_code`) is not an international
+    /// number: the guard refuses it as invalid.
+    fn guarded(&self) -> crate::guard::Guarded<'_> {
+        crate::guard::Guarded::Send(crate::guard::SendFacts {
+            phone_number: &self.to,
+            client_keys: &self.client_keys,
+            segments: crate::guard::billed_segments(self.body.as_deref(), super::CODE_PLACEHOLDER),
+        })
     }
 
     fn provider(&self) -> Option<Provider> {

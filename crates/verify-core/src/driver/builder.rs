@@ -107,6 +107,43 @@ impl<C: BuildClient> Builder<C> {
         self
     }
 
+    /// Consult `guard` (an abuse shield) before every send and code check,
+    /// blocking and async clients alike: one decision per logical send,
+    /// before the first byte; a refusal is [`ErrorKind::Blocked`](super::ErrorKind::Blocked).
+    pub fn guard<G>(mut self, guard: std::sync::Arc<G>) -> Self
+    where
+        G: crate::guard::Guard + crate::guard::AsyncGuard + 'static,
+    {
+        self.settings.guard = Some(guard.clone());
+        self.settings.async_guard = Some(guard);
+        self
+    }
+
+    /// A guard for blocking clients only (see [`guard`](Self::guard)).
+    pub fn blocking_guard(mut self, guard: std::sync::Arc<dyn crate::guard::Guard>) -> Self {
+        self.settings.guard = Some(guard);
+        self
+    }
+
+    /// A guard for async clients only (see [`guard`](Self::guard)).
+    pub fn async_guard(mut self, guard: std::sync::Arc<dyn crate::guard::AsyncGuard>) -> Self {
+        self.settings.async_guard = Some(guard);
+        self
+    }
+
+    /// The ledger that keeps idempotency keys and pending verifications
+    /// (`verify_shield::MemoryLedger` for one instance,
+    /// `verify_shield_redis::RedisLedger` for many): needed by a
+    /// [`Start`](crate::neutral::Start) with an idempotency key or a
+    /// purpose, and by a [`PendingCheck`](crate::neutral::PendingCheck).
+    pub fn ledger<L>(mut self, ledger: L) -> Self
+    where
+        L: crate::ledger::Ledger + crate::ledger::AsyncLedger + 'static,
+    {
+        self.settings.ledger = Some(crate::ledger::SharedLedger::new(ledger));
+        self
+    }
+
     /// The settings so far.
     pub fn settings(&self) -> &Settings {
         &self.settings

@@ -50,13 +50,24 @@ impl<T: Transport> Client<T> {
     pub fn execute<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
         let t = &self.transport;
         let mut execution = Execution::new(&self.settings, op)?;
+        let guard = self.settings.guard.as_deref();
+        // The guard's decision counts against the call's limit; a store
+        // bounds its own wait (the Redis store's timeout).
+        execution.begin(t.now());
+        super::guarded::before(guard, op, t.date())?;
+        if let Some(error) = execution.out_of_time(t.now()) {
+            return Err(error);
+        }
         loop {
             let (request, limits, attempt) =
                 execution.attempt(t.now(), t.date(), &nonce(t.random()));
             let info = attempt.info();
             let outcome = t.send(request, limits, &info);
             execution = match attempt.finish(outcome, t.now(), jitter(t.random())) {
-                Next::Done(output) => return Ok(output),
+                Next::Done(output) => {
+                    super::guarded::after(guard, op, &output, t.date());
+                    return Ok(output);
+                }
                 Next::Retry {
                     after,
                     execution,
@@ -119,13 +130,29 @@ impl<T: AsyncTransport> AsyncClient<T> {
     {
         let t = &self.transport;
         let mut execution = Execution::new(&self.settings, op)?;
+        let guard = self.settings.async_guard.as_deref();
+        // The guard's decision counts against the call's limit, and is
+        // abandoned when the limit runs out: nothing was sent.
+        let time_left = execution.begin(t.now());
+        let decided = super::guarded::before_async(guard, op, t.date());
+        match within(decided, t.sleep(time_left)).await {
+            Some(decided) => decided?,
+            None => return Err(execution.time_ran_out()),
+        }
+        if let Some(error) = execution.out_of_time(t.now()) {
+            return Err(error);
+        }
         loop {
             let (request, limits, attempt) =
                 execution.attempt(t.now(), t.date(), &nonce(t.random()));
             let info = attempt.info();
             let outcome = t.send(request, limits, &info).await;
             execution = match attempt.finish(outcome, t.now(), jitter(t.random())) {
-                Next::Done(output) => return Ok(output),
+                Next::Done(output) => {
+                    let outcome = op.code_outcome(&output);
+                    super::guarded::after_async(guard, op, outcome, t.date()).await;
+                    return Ok(output);
+                }
                 Next::Retry {
                     after,
                     execution,
@@ -147,4 +174,23 @@ impl<T: AsyncTransport> AsyncClient<T> {
             };
         }
     }
+}
+
+/// `work`'s output, or `None` when `timer` ends first.
+async fn within<F: std::future::Future>(
+    work: F,
+    timer: impl std::future::Future<Output = ()>,
+) -> Option<F::Output> {
+    let mut work = std::pin::pin!(work);
+    let mut timer = std::pin::pin!(timer);
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(output) = work.as_mut().poll(cx) {
+            return std::task::Poll::Ready(Some(output));
+        }
+        if timer.as_mut().poll(cx).is_ready() {
+            return std::task::Poll::Ready(None);
+        }
+        std::task::Poll::Pending
+    })
+    .await
 }

@@ -40,6 +40,24 @@ pub enum ErrorKind {
     Config(ConfigError),
     /// The operation is for a provider this client has no settings for.
     NoProviderFor(Provider),
+    /// The abuse guard refused the send (or the check) before any I/O:
+    /// nothing was sent.
+    Blocked(crate::guard::Blocked),
+    /// Another start with the same idempotency key was still in flight when
+    /// this call's time limit ran out. Nothing was sent by this call.
+    InProgress,
+    /// An earlier start with the same idempotency key failed after a message
+    /// may have gone out: its failure, answered again. Nothing was sent by
+    /// this call (ask for a resend to send again).
+    Replayed {
+        /// The earlier failure, as it was described.
+        detail: String,
+        /// Whether the earlier start may have sent a message.
+        message_may_have_been_sent: bool,
+    },
+    /// The ledger (idempotency keys, pending verifications) could not
+    /// answer. Nothing was sent by this call.
+    Ledger(crate::ledger::LedgerError),
 }
 
 impl ErrorKind {
@@ -56,7 +74,16 @@ impl ErrorKind {
     /// was ever attempted.
     pub fn attempt_failure(&self) -> Option<AttemptFailure<'_>> {
         match self {
-            Self::Validation(_) | Self::Config(_) | Self::NoProviderFor(_) => None,
+            Self::Validation(_)
+            | Self::Config(_)
+            | Self::NoProviderFor(_)
+            | Self::Blocked(_)
+            | Self::InProgress
+            | Self::Ledger(_) => None,
+            Self::Replayed {
+                message_may_have_been_sent,
+                ..
+            } => message_may_have_been_sent.then_some(AttemptFailure::MaybeWritten),
             Self::Response(e) => Some(AttemptFailure::Response(e)),
             Self::Transport { written: false, .. } | Self::Timeout { written: false, .. } => {
                 Some(AttemptFailure::NotWritten)
@@ -105,6 +132,23 @@ impl fmt::Display for ErrorKind {
             }
             Self::Config(e) => write!(f, "{e}"),
             Self::NoProviderFor(p) => write!(f, "no {p} settings configured for this operation"),
+            Self::Blocked(b) => write!(f, "{b}"),
+            Self::InProgress => f.write_str(
+                "another start with this idempotency key is still in progress: nothing was sent",
+            ),
+            Self::Replayed {
+                detail,
+                message_may_have_been_sent,
+            } => write!(
+                f,
+                "an earlier start with this idempotency key failed ({detail}); {}: nothing was sent again",
+                if *message_may_have_been_sent {
+                    "its message may have gone out"
+                } else {
+                    "nothing went out"
+                }
+            ),
+            Self::Ledger(e) => write!(f, "{e}: nothing was sent"),
         }
     }
 }
@@ -181,6 +225,14 @@ impl Error {
         self.primary.as_deref()
     }
 
+    /// The guard's refusal, when the failure is one.
+    pub fn blocked(&self) -> Option<&crate::guard::Blocked> {
+        match self.kind.as_ref() {
+            ErrorKind::Blocked(b) => Some(b),
+            _ => None,
+        }
+    }
+
     /// The provider's answer, when the failure is one.
     pub fn response(&self) -> Option<&ResponseError> {
         match self.kind.as_ref() {
@@ -236,6 +288,7 @@ impl std::error::Error for Error {
             ErrorKind::Validation(e) => Some(e),
             ErrorKind::Response(e) => Some(e),
             ErrorKind::Config(e) => Some(e),
+            ErrorKind::Ledger(e) => Some(e),
             _ => None,
         }
     }

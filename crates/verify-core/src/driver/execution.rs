@@ -157,6 +157,37 @@ impl<'a, O: Operation> Execution<'a, O> {
         })
     }
 
+    /// Starts the call's clock at `now` (otherwise the first attempt
+    /// starts it), so that what runs before the first attempt, the guard's
+    /// decision, counts against the overall limit. Returns the time left.
+    pub fn begin(&mut self, now: Instant) -> Duration {
+        let deadline = *self
+            .deadline
+            .get_or_insert_with(|| later(now, self.timeouts.overall));
+        deadline.saturating_duration_since(now)
+    }
+
+    /// The error of a call whose time ran out before its first attempt (the
+    /// guard's decision took it all), if it did by `now`.
+    pub fn out_of_time(&self, now: Instant) -> Option<Error> {
+        let deadline = self.deadline?;
+        (now >= deadline && self.attempts == 0).then(|| self.time_ran_out())
+    }
+
+    /// A timeout before the first attempt: nothing was written.
+    pub fn time_ran_out(&self) -> Error {
+        Error::new(
+            ErrorKind::Timeout {
+                written: false,
+                after: self.timeouts.overall,
+            },
+            self.op.name(),
+            Some(self.provider()),
+            self.op.idempotency(),
+            0,
+        )
+    }
+
     fn target(&self) -> (&'a ProviderConfig, Role) {
         // `new` and `fail_over` only ever point `at` to a target.
         self.targets[self.at].unwrap_or((&self.settings.primary, Role::Primary))
@@ -199,7 +230,12 @@ impl<'a, O: Operation> Execution<'a, O> {
         // `build_checked` made sure these settings can sign: this cannot
         // fail, and an unsigned request would only be refused by the server.
         let _ = self.target().0.authorize(&mut request, date, nonce);
-        let secrets = secrets_of(&request, self.target().0);
+        let mut secrets = secrets_of(&request, self.target().0);
+        // An answer may echo the other target's credentials too (one proxy
+        // or gateway in front of both): remove them as well.
+        for (config, _) in self.targets.iter().flatten() {
+            add_credentials(&mut secrets, config);
+        }
         let attempt = Attempt {
             execution: self,
             secrets,
@@ -348,21 +384,30 @@ impl<'a, O: Operation> Execution<'a, O> {
 /// HMAC key is never sent, but nothing of it may show either).
 fn secrets_of(request: &http::Request<Vec<u8>>, config: &ProviderConfig) -> crate::redact::Secrets {
     let mut secrets = crate::redact::Secrets::of_request(request);
-    match config {
-        ProviderConfig::TeleSign(c) => {
-            secrets.add(c.credentials.api_key().expose_secret());
-            secrets.add(c.credentials.customer_id());
-        }
-        ProviderConfig::TeleSignVerify(c) => {
-            secrets.add(c.credentials.api_key().expose_secret());
-            secrets.add(c.credentials.customer_id());
-        }
-        ProviderConfig::Dotdigital(c) => {
-            secrets.add(c.credentials.password().expose_secret());
-            secrets.add(c.credentials.username());
-        }
-    }
+    add_credentials(&mut secrets, config);
     secrets
+}
+
+/// The credentials of `config`.
+fn add_credentials(secrets: &mut crate::redact::Secrets, config: &ProviderConfig) {
+    // Each pair also as `user:secret`, whose base64 is its Basic token.
+    let (user, secret) = match config {
+        ProviderConfig::TeleSign(c) => (
+            c.credentials.customer_id(),
+            c.credentials.api_key().expose_secret(),
+        ),
+        ProviderConfig::TeleSignVerify(c) => (
+            c.credentials.customer_id(),
+            c.credentials.api_key().expose_secret(),
+        ),
+        ProviderConfig::Dotdigital(c) => (
+            c.credentials.username(),
+            c.credentials.password().expose_secret(),
+        ),
+    };
+    secrets.add(secret);
+    secrets.add(user);
+    secrets.add(&format!("{user}:{secret}"));
 }
 
 /// Validates `op` for every target it may reach and builds the first

@@ -15,6 +15,8 @@ mod builder;
 mod client;
 mod error;
 mod execution;
+mod guarded;
+mod ledger;
 mod proxy;
 mod settings;
 mod transport;

@@ -53,6 +53,10 @@ pub struct Settings {
     pub(super) proxy: Option<super::Proxy>,
     pub(super) proxy_from_env: bool,
     pub(super) max_idle_per_host: usize,
+    /// The abuse guard of blocking clients, and of async ones.
+    pub(super) guard: Option<std::sync::Arc<dyn crate::guard::Guard>>,
+    pub(super) async_guard: Option<std::sync::Arc<dyn crate::guard::AsyncGuard>>,
+    pub(super) ledger: Option<crate::ledger::SharedLedger>,
 }
 
 /// How many idle connections a client keeps per host by default (see
@@ -74,6 +78,9 @@ impl Settings {
             proxy: None,
             proxy_from_env: true,
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
+            guard: None,
+            async_guard: None,
+            ledger: None,
         }
     }
 
@@ -117,6 +124,11 @@ impl Settings {
     /// holds, not how many calls run at once.
     pub fn max_idle_per_host(&self) -> usize {
         self.max_idle_per_host
+    }
+
+    /// The ledger of idempotency keys and pending verifications, if any.
+    pub fn ledger(&self) -> Option<&crate::ledger::SharedLedger> {
+        self.ledger.as_ref()
     }
 
     /// Whether a call may fail over when the primary may have sent a

@@ -343,3 +343,231 @@ fn default_timeouts_fit_the_providers() {
     );
     assert!(Timeouts::for_provider(Provider::Dotdigital).overall >= Duration::from_secs(130));
 }
+
+/// A guard that refuses every send and remembers what it was asked.
+#[derive(Debug, Default)]
+struct Refusing {
+    asked: std::sync::Mutex<Vec<(String, Vec<String>, u32)>>,
+}
+
+impl crate::guard::Guard for Refusing {
+    fn before_send(
+        &self,
+        _now: SystemTime,
+        send: &crate::guard::SendFacts<'_>,
+    ) -> Result<(), crate::guard::Blocked> {
+        self.asked.lock().unwrap().push((
+            send.phone_number.to_owned(),
+            send.client_keys.to_vec(),
+            send.segments,
+        ));
+        Err(crate::guard::Blocked {
+            rule: crate::guard::Rule::NumberBlock,
+            retry_after: Some(Duration::from_secs(60)),
+        })
+    }
+    fn before_check(&self, _: SystemTime, _: &str) -> Result<(), crate::guard::Blocked> {
+        Ok(())
+    }
+    fn after_check(&self, _: SystemTime, _: &str, _: crate::guard::CodeOutcome) {}
+}
+
+/// A transport that counts what it sends and answers every request with success.
+#[derive(Debug, Default)]
+struct NeverSends {
+    sent: Cell<u32>,
+}
+
+impl Runtime for NeverSends {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+    fn date(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH
+    }
+    fn random(&self) -> [u8; 16] {
+        [7; 16]
+    }
+}
+
+impl Transport for NeverSends {
+    type Body = Vec<u8>;
+    fn send(&self, _: http::Request<Vec<u8>>, _: Limits, _: &AttemptInfo) -> Outcome {
+        self.sent.set(self.sent.get() + 1);
+        response(200, status_body(200, ""))
+    }
+    fn sleep(&self, _: Duration) {}
+}
+
+#[test]
+fn the_guard_decides_after_validation_and_before_any_io() {
+    let guard = std::sync::Arc::new(Refusing::default());
+    let settings = Settings::builder(telesign_config())
+        .blocking_guard(guard.clone())
+        .build();
+    let client = Client::new(settings, NeverSends::default());
+
+    // Invalid input is refused first: the guard is not asked, nothing counts.
+    let err = client.execute(&Start::new("0155")).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Validation(_)), "{err}");
+    assert!(guard.asked.lock().unwrap().is_empty());
+
+    let start = Start::new("447400123456")
+        .template("Your code is {code}")
+        .client_key("ip:192.0.2.1")
+        .client_key("user:7");
+    let err = client.execute(&start).unwrap_err();
+    assert_eq!(
+        err.blocked(),
+        Some(&crate::guard::Blocked {
+            rule: crate::guard::Rule::NumberBlock,
+            retry_after: Some(Duration::from_secs(60)),
+        })
+    );
+    assert!(!err.message_may_have_been_sent());
+    assert_eq!(err.attempts(), 0);
+    assert_eq!(client.transport().sent.get(), 0);
+    assert_eq!(
+        *guard.asked.lock().unwrap(),
+        [(
+            "447400123456".to_owned(),
+            vec!["ip:192.0.2.1".to_owned(), "user:7".to_owned()],
+            1
+        )]
+    );
+    // An operation that sends nothing is not asked about.
+    client.execute(&status_query()).unwrap();
+    assert_eq!(guard.asked.lock().unwrap().len(), 1);
+    assert_eq!(client.transport().sent.get(), 1);
+}
+
+/// A guard that takes `delay` to allow a send (a slow store), or never
+/// answers an async client when `delay` is `None`.
+#[derive(Debug)]
+struct Slow {
+    delay: Option<Duration>,
+}
+
+impl crate::guard::Guard for Slow {
+    fn before_send(
+        &self,
+        _: SystemTime,
+        _: &crate::guard::SendFacts<'_>,
+    ) -> Result<(), crate::guard::Blocked> {
+        std::thread::sleep(self.delay.unwrap_or(Duration::from_millis(50)));
+        Ok(())
+    }
+    fn before_check(&self, _: SystemTime, _: &str) -> Result<(), crate::guard::Blocked> {
+        Ok(())
+    }
+    fn after_check(&self, _: SystemTime, _: &str, _: crate::guard::CodeOutcome) {}
+}
+
+impl crate::guard::AsyncGuard for Slow {
+    fn before_send<'a>(
+        &'a self,
+        _: SystemTime,
+        _: &'a crate::guard::SendFacts<'a>,
+    ) -> crate::guard::GuardFuture<'a, Result<(), crate::guard::Blocked>> {
+        Box::pin(std::future::pending())
+    }
+    fn before_check<'a>(
+        &'a self,
+        _: SystemTime,
+        _: &'a str,
+    ) -> crate::guard::GuardFuture<'a, Result<(), crate::guard::Blocked>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn after_check<'a>(
+        &'a self,
+        _: SystemTime,
+        _: &'a str,
+        _: crate::guard::CodeOutcome,
+    ) -> crate::guard::GuardFuture<'a, ()> {
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// An async transport that counts what it sends; its timer ends at once.
+#[derive(Debug, Default)]
+struct AsyncCounting {
+    sent: std::sync::atomic::AtomicU32,
+}
+
+impl Runtime for AsyncCounting {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+    fn date(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH
+    }
+    fn random(&self) -> [u8; 16] {
+        [7; 16]
+    }
+}
+
+impl AsyncTransport for AsyncCounting {
+    type Body = Vec<u8>;
+    fn send(
+        &self,
+        _: http::Request<Vec<u8>>,
+        _: Limits,
+        _: &AttemptInfo,
+    ) -> impl std::future::Future<Output = Outcome> + Send {
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        std::future::ready(response(200, status_body(200, "")))
+    }
+    fn sleep(&self, _: Duration) -> impl std::future::Future<Output = ()> + Send {
+        std::future::ready(())
+    }
+}
+
+#[test]
+fn a_guard_slower_than_the_call_s_limit_ends_it_with_nothing_sent() {
+    let limits = Timeouts {
+        connect: Duration::from_millis(5),
+        overall: Duration::from_millis(10),
+    };
+    // Blocking: the store's own timeout bounds the wait; past the call's
+    // limit, the send is abandoned, nothing written.
+    let settings = Settings::builder(telesign_config())
+        .blocking_guard(std::sync::Arc::new(Slow {
+            delay: Some(Duration::from_millis(40)),
+        }))
+        .timeouts(limits)
+        .build();
+    let client = Client::new(settings, NeverSends::default());
+    let err = client.execute(&Start::new("447400123456")).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Timeout { written: false, .. }),
+        "{err}"
+    );
+    assert!(!err.message_may_have_been_sent());
+    assert_eq!(client.transport().sent.get(), 0);
+
+    // Async: a guard that never answers is abandoned when the limit runs out.
+    let settings = Settings::builder(telesign_config())
+        .async_guard(std::sync::Arc::new(Slow { delay: None }))
+        .timeouts(limits)
+        .build();
+    let client = AsyncClient::new(settings, AsyncCounting::default());
+    let start = Start::new("447400123456");
+    let mut call = std::pin::pin!(client.execute(&start));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let std::task::Poll::Ready(result) = call.as_mut().poll(&mut cx) else {
+        panic!("the call waits on a guard that never answers")
+    };
+    let err = result.unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Timeout { written: false, .. }),
+        "{err}"
+    );
+    assert!(!err.message_may_have_been_sent());
+    assert_eq!(
+        client
+            .transport()
+            .sent
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+}

@@ -30,6 +30,7 @@ use super::merge;
 pub struct Check {
     id: VerificationId,
     code: Code,
+    phone_number: Option<String>,
 }
 
 /// What the provider said about a code.
@@ -49,10 +50,16 @@ pub enum CheckOutcome {
     NotFoundOrAlreadyUsed,
     /// Anything else the provider answered, described without secrets.
     Unknown(String),
+    /// A [`PendingCheck`] found its verification already closed as
+    /// verified: the provider was not asked.
+    AlreadyVerified,
 }
 
 impl CheckOutcome {
     /// Whether the user proved they hold the phone.
+    ///
+    /// [`AlreadyVerified`](Self::AlreadyVerified) is not: that code proved
+    /// it once, to an earlier check.
     pub fn is_verified(&self) -> bool {
         *self == Self::Verified
     }
@@ -105,7 +112,19 @@ impl From<ValidateOutcome> for CheckOutcome {
 impl Check {
     /// Checks `code` against the verification `id`.
     pub fn new(id: VerificationId, code: Code) -> Self {
-        Self { id, code }
+        Self {
+            id,
+            code,
+            phone_number: None,
+        }
+    }
+
+    /// The number the code was sent to, for the abuse guard's wrong-code
+    /// limit (no provider's check carries it). Without it the guard does
+    /// not limit wrong codes for this check. Never sent.
+    pub fn phone_number(mut self, phone_number: impl Into<String>) -> Self {
+        self.phone_number = Some(phone_number.into());
+        self
     }
 
     /// The verification checked.
@@ -119,6 +138,21 @@ impl Operation for Check {
 
     fn name(&self) -> &'static str {
         "neutral.check"
+    }
+
+    fn guarded(&self) -> crate::guard::Guarded<'_> {
+        match &self.phone_number {
+            Some(phone_number) => crate::guard::Guarded::Check { phone_number },
+            None => crate::guard::Guarded::Nothing,
+        }
+    }
+
+    fn code_outcome(&self, output: &CheckOutcome) -> Option<crate::guard::CodeOutcome> {
+        match output {
+            CheckOutcome::Verified => Some(crate::guard::CodeOutcome::Verified),
+            CheckOutcome::Incorrect => Some(crate::guard::CodeOutcome::Wrong),
+            _ => None,
+        }
     }
 
     fn provider(&self) -> Option<Provider> {
@@ -171,5 +205,88 @@ impl Operation for Check {
                 .parse_response(Provider::Dotdigital, response)
                 .map(CheckOutcome::from),
         }
+    }
+}
+
+/// Check a code by (purpose, phone number) instead of by id: the
+/// verification kept in the client's ledger by a
+/// [`Start::purpose`](super::Start::purpose) (run with the client's
+/// `check_pending`).
+///
+/// A verification already closed answers without asking the provider:
+/// [`CheckOutcome::AlreadyVerified`], [`CheckOutcome::Expired`], or
+/// [`CheckOutcome::NotFoundOrAlreadyUsed`] when none is kept.
+///
+/// ```
+/// use verify_core::neutral::PendingCheck;
+/// use verify_core::Code;
+/// let check = PendingCheck::new("login", "15555550100", Code::new("123456"));
+/// assert_eq!(check.purpose(), "login");
+/// ```
+#[derive(Clone, Debug)]
+pub struct PendingCheck {
+    purpose: String,
+    phone_number: String,
+    code: Code,
+}
+
+impl PendingCheck {
+    /// Checks `code` against the verification kept for `purpose` and
+    /// `phone_number`.
+    pub fn new(purpose: impl Into<String>, phone_number: impl Into<String>, code: Code) -> Self {
+        Self {
+            purpose: purpose.into(),
+            phone_number: phone_number.into(),
+            code,
+        }
+    }
+
+    /// The purpose.
+    pub fn purpose(&self) -> &str {
+        &self.purpose
+    }
+
+    /// The phone number.
+    pub fn phone_number(&self) -> &str {
+        &self.phone_number
+    }
+
+    /// The check of `id` this becomes once the ledger names it.
+    pub fn against(&self, id: VerificationId) -> Check {
+        Check::new(id, self.code.clone())
+    }
+
+    /// The caller's fields, checked before the ledger is read: every
+    /// offending one named.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut v = crate::validate::Validator::new();
+        v.check(
+            (1..=64).contains(&self.purpose.len())
+                && !self
+                    .purpose
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace()),
+            "purpose",
+            "must be 1 to 64 bytes without spaces or control characters",
+        );
+        super::start::check_phone(&mut v, &self.phone_number);
+        let code = self.code.expose_secret();
+        v.check(
+            (1..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric()),
+            "code",
+            "must be 1 to 16 letters or digits",
+        );
+        v.finish()
+    }
+}
+
+impl Check {
+    /// A check by (purpose, phone number): see [`PendingCheck`].
+    pub fn pending(
+        purpose: impl Into<String>,
+        phone_number: impl Into<String>,
+        code: Code,
+    ) -> PendingCheck {
+        PendingCheck::new(purpose, phone_number, code)
     }
 }

@@ -20,7 +20,7 @@ mod segments;
 mod start;
 mod template;
 
-pub use check::{Check, CheckOutcome};
+pub use check::{Check, CheckOutcome, PendingCheck};
 pub use delivery::DeliveryState;
 pub use id::VerificationId;
 pub use segments::{Encoding, Segments, segments};

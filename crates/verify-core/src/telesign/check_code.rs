@@ -91,18 +91,18 @@ impl CheckCode {
 
 /// Whether a refusal is TeleSign's documented answer for an unknown
 /// transaction (docs/PROTOCOL-DECISIONS.md): status 500 (or none), and
-/// -10001 errors only, one naming `reference_id`. Whatever the HTTP status
-/// (404 included), any other refusal stays an error with its codes.
+/// -10001 errors only, one whose description is about the `reference_id`
+/// parameter, at HTTP 404 or 400. Any other refusal stays an error with its
+/// codes.
 fn not_found(e: &TeleSignError, body: &[u8]) -> bool {
-    matches!(
-        e.status.map(super::StatusCode::code),
-        None | Some(500)
-    ) && !e.errors.is_empty()
+    matches!(e.http_status.as_u16(), 404 | 400)
+        && matches!(e.status.map(super::StatusCode::code), None | Some(500))
+        && !e.errors.is_empty()
         && e.errors
             .iter()
             .all(|x| x.code == ErrorCode::InvalidParameter)
         // As received: the kept description is shortened and masked.
-        && response::error_mentions(body, ErrorCode::InvalidParameter.code(), "reference_id")
+        && response::error_names_parameter(body, ErrorCode::InvalidParameter.code(), "reference_id")
 }
 
 impl Operation for CheckCode {
@@ -163,6 +163,32 @@ impl Operation for CheckCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn checked(status: u16, description: &str) -> Result<CodeCheck, ResponseError> {
+        let id: ReferenceId = "0123456789ABCDEF0123456789ABCDEF".parse().unwrap();
+        let body = format!(
+            r#"{{"status":{{"code":500,"description":"x"}},"errors":[{{"code":-10001,"description":"{description}"}}]}}"#
+        );
+        let response = http::Response::builder()
+            .status(status)
+            .body(body.as_bytes())
+            .unwrap();
+        CheckCode::new(id, Code::new("12345")).parse_response(Provider::TeleSign, response)
+    }
+
+    #[test]
+    fn only_the_documented_answer_is_not_found() {
+        let documented = "Invalid Request: reference_id Parameter: 0123";
+        assert!(matches!(checked(404, documented), Ok(CodeCheck::NotFound)));
+        assert!(matches!(checked(400, documented), Ok(CodeCheck::NotFound)));
+        // Another HTTP status is a refusal with its codes.
+        for status in [200, 401, 410, 500, 503] {
+            assert!(checked(status, documented).is_err(), "{status}");
+        }
+        // Naming reference_id elsewhere than as the parameter is not it.
+        let elsewhere = "Invalid Request: phone_number Parameter: reference_id";
+        assert!(checked(404, elsewhere).is_err());
+    }
 
     #[test]
     fn a_code_check_is_not_idempotent() {

@@ -66,6 +66,7 @@ impl Credentials {
     /// let basic_only = Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "not base64!").unwrap();
     /// assert!(!basic_only.can_sign_hmac());
     /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", "").is_err());
+    /// assert!(Credentials::new("FFFFFFFF-EEEE-DDDD-1234-AB1234567890", " \t").is_err());
     /// ```
     pub fn new(
         customer_id: impl Into<String>,
@@ -82,7 +83,7 @@ impl Credentials {
         {
             return Err(ConfigError::InvalidCredential("customer_id"));
         }
-        if api_key.expose_secret().is_empty() {
+        if api_key.expose_secret().trim().is_empty() {
             return Err(ConfigError::EmptyCredential("api_key"));
         }
         let decoded_key = base64::engine::general_purpose::GeneralPurpose::new(

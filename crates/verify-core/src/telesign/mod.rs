@@ -28,7 +28,7 @@ pub use error::{ApiError, TeleSignError};
 pub use get_status::GetStatus;
 pub use reference_id::ReferenceId;
 pub use response::{Completed, Sent, Status, StatusReport, VerifyInfo};
-pub use send_call::SendCall;
+pub use send_call::{SendCall, TTS_MESSAGE_MAX};
 pub use send_sms::{CODE_PLACEHOLDER, SendSms, TEMPLATE_DEFAULT_MAX, TEMPLATE_LIMIT_MAX};
 pub use signing::AuthMethod;
 pub use ucid::Ucid;

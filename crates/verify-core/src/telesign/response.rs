@@ -242,11 +242,16 @@ impl Body<'_> {
 }
 
 /// Whether an entry of the body's `errors` has `code` and a description
-/// that, as received (not shortened or masked), contains `needle`.
-pub(crate) fn error_mentions(bytes: &[u8], code: i64, needle: &str) -> bool {
+/// that, as received (not shortened or masked), is about `parameter`.
+pub(crate) fn error_names_parameter(bytes: &[u8], code: i64, parameter: &str) -> bool {
+    // TeleSign's form: "Invalid Request: reference_id Parameter: <value>".
+    let named = format!("Invalid Request: {parameter} Parameter");
     serde_json::from_slice::<RawBody>(bytes).is_ok_and(|raw| {
         raw.errors.unwrap_or_default().iter().any(|e| {
-            e.code == Some(code) && e.description.as_deref().is_some_and(|d| d.contains(needle))
+            e.code == Some(code)
+                && e.description
+                    .as_deref()
+                    .is_some_and(|d| d.trim_start().starts_with(&named))
         })
     })
 }

@@ -13,10 +13,16 @@ use crate::{
 /// The path of the operation.
 pub const PATH: &str = "/v1/verify/call";
 
+/// The longest `tts_message`, in characters (docs/PROTOCOL-DECISIONS.md,
+/// "TeleSign"): a spoken message has no SMS segments, and its limit does not
+/// follow the account's SMS template setting.
+pub const TTS_MESSAGE_MAX: usize = 1600;
+
 /// Place a voice call that reads a verification code to `phone_number`.
 ///
 /// Fields shared with [`SendSms`](super::SendSms) follow the same rules;
-/// `tts_message`, when given, must contain `$$CODE$$`.
+/// `tts_message`, when given, must contain `$$CODE$$` and be at most
+/// [`TTS_MESSAGE_MAX`] characters.
 ///
 /// ```
 /// use verify_core::telesign::SendCall;
@@ -39,6 +45,8 @@ pub struct SendCall {
     pub tts_message: Option<String>,
     /// Whether TeleSign is the primary provider (see [`SendSms::is_primary`](super::SendSms::is_primary)).
     pub is_primary: Option<bool>,
+    /// Keys of who asked, for the abuse guard (not sent).
+    pub client_keys: Vec<String>,
 }
 
 impl SendCall {
@@ -86,6 +94,13 @@ impl SendCall {
         self
     }
 
+    /// Adds a client key for the abuse guard (`ip:192.0.2.1`, `user:42`;
+    /// repeatable): an opaque string, never sent to the provider.
+    pub fn client_key(mut self, key: impl Into<String>) -> Self {
+        self.client_keys.push(key.into());
+        self
+    }
+
     /// Checks every field; reports every broken rule at once.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let mut v = Validator::new();
@@ -98,6 +113,11 @@ impl SendCall {
                 m.contains(super::CODE_PLACEHOLDER),
                 "tts_message",
                 "must contain $$CODE$$",
+            );
+            v.check(
+                m.chars().count() <= TTS_MESSAGE_MAX,
+                "tts_message",
+                format!("must be at most {TTS_MESSAGE_MAX} characters"),
             );
         }
         v.finish()
@@ -139,6 +159,15 @@ impl Operation for SendCall {
 
     fn name(&self) -> &'static str {
         "telesign.call"
+    }
+
+    /// A call counts as one message.
+    fn guarded(&self) -> crate::guard::Guarded<'_> {
+        crate::guard::Guarded::Send(crate::guard::SendFacts {
+            phone_number: &self.phone_number,
+            client_keys: &self.client_keys,
+            segments: 1,
+        })
     }
 
     fn provider(&self) -> Option<Provider> {

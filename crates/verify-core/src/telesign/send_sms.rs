@@ -83,6 +83,8 @@ pub struct SendSms {
     pub transaction_payee: Option<String>,
     /// Whether to run (or suppress) a SIM swap check.
     pub sim_swap_check: Option<bool>,
+    /// Keys of who asked, for the abuse guard (not sent).
+    pub client_keys: Vec<String>,
 }
 
 impl SendSms {
@@ -160,6 +162,13 @@ impl SendSms {
     /// Sets `sim_swap_check`.
     pub fn sim_swap_check(mut self, check: bool) -> Self {
         self.sim_swap_check = Some(check);
+        self
+    }
+
+    /// Adds a client key for the abuse guard (`ip:192.0.2.1`, `user:42`;
+    /// repeatable): an opaque string, never sent to the provider.
+    pub fn client_key(mut self, key: impl Into<String>) -> Self {
+        self.client_keys.push(key.into());
         self
     }
 
@@ -274,6 +283,17 @@ impl Operation for SendSms {
 
     fn name(&self) -> &'static str {
         "telesign.sms"
+    }
+
+    fn guarded(&self) -> crate::guard::Guarded<'_> {
+        crate::guard::Guarded::Send(crate::guard::SendFacts {
+            phone_number: &self.phone_number,
+            client_keys: &self.client_keys,
+            segments: crate::guard::billed_segments(
+                self.template.as_deref(),
+                super::CODE_PLACEHOLDER,
+            ),
+        })
     }
 
     fn provider(&self) -> Option<Provider> {

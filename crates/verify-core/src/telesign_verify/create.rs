@@ -20,6 +20,10 @@ pub const MAX_POLICY_SECONDS: u32 = 300;
 /// The shortest fallback time, in seconds.
 pub const MIN_FALLBACK_SECONDS: u32 = 30;
 
+/// The longest `recipient.push_app_token`, in bytes (docs/PROTOCOL-DECISIONS.md,
+/// "TeleSign Verify API"); it is printable ASCII.
+pub const PUSH_APP_TOKEN_MAX: usize = 4096;
+
 /// Start a verification process: a code (or a silent or push check) sent
 /// through each method of the policy in turn, falling back to the next one
 /// when the previous one's time runs out without a finalize.
@@ -32,7 +36,7 @@ pub const MIN_FALLBACK_SECONDS: u32 = 30;
 /// | `verification_policy` | 1 to 3 methods, none twice; `silent` and `push` only first and never together; fallback times at least 30 s, 300 s in all (absent: 60 s, 120 s for email) |
 /// | `phone_number` | required when a phone channel is used (the default policy is SMS); digits, country code first, 7 to 15, no leading 0 |
 /// | `email` | required when `email` is used; `local@domain.tld` in ASCII |
-/// | `push_app_token` | required for `push`, refused otherwise |
+/// | `push_app_token` | required for `push` (1 to [`PUSH_APP_TOKEN_MAX`] printable ASCII characters), refused otherwise |
 /// | `security_factor` | your own code: 3 to 10 digits |
 /// | `external_id` | at most 100 printable ASCII characters |
 /// | `message_template` | a template name: lower-case letters and `_`, at most 100 |
@@ -64,6 +68,8 @@ pub struct CreateVerification {
     pub external_id: Option<String>,
     /// `message_template.name`.
     pub message_template: Option<String>,
+    /// Keys of who asked, for the abuse guard (not sent).
+    pub client_keys: Vec<String>,
 }
 
 /// A process the Verify API started.
@@ -175,6 +181,13 @@ impl CreateVerification {
         self
     }
 
+    /// Adds a client key for the abuse guard (`ip:192.0.2.1`, `user:42`;
+    /// repeatable): an opaque string, never sent to the provider.
+    pub fn client_key(mut self, key: impl Into<String>) -> Self {
+        self.client_keys.push(key.into());
+        self
+    }
+
     /// Checks every rule; every broken one is reported at once.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let mut v = Validator::new();
@@ -257,6 +270,12 @@ impl CreateVerification {
         match self.push_app_token.as_deref() {
             None | Some("") if push => v.fail("push_app_token", "is required for the push method"),
             Some(_) if !push => v.fail("push_app_token", "is only for the push method"),
+            Some(t) if t.len() > PUSH_APP_TOKEN_MAX || !t.bytes().all(|b| b.is_ascii_graphic()) => {
+                v.fail(
+                    "push_app_token",
+                    format!("must be 1 to {PUSH_APP_TOKEN_MAX} printable ASCII characters"),
+                );
+            }
             _ => {}
         }
         if let Some(code) = &self.security_factor {
@@ -334,6 +353,18 @@ fn is_email(e: &str) -> bool {
 
 impl Operation for CreateVerification {
     type Output = Created;
+
+    /// A verification with a phone number may send a message.
+    fn guarded(&self) -> crate::guard::Guarded<'_> {
+        match self.phone_number.as_deref() {
+            Some(phone_number) => crate::guard::Guarded::Send(crate::guard::SendFacts {
+                phone_number,
+                client_keys: &self.client_keys,
+                segments: 1,
+            }),
+            None => crate::guard::Guarded::Nothing,
+        }
+    }
 
     fn name(&self) -> &'static str {
         "telesign_verify.create"

@@ -22,7 +22,9 @@ mod retrieve;
 
 pub use codes::{Method, State, StatusClass, StatusCode};
 pub use config::{Config, DEFAULT_BASE_URL};
-pub use create::{CreateVerification, Created, MAX_POLICY_SECONDS, MIN_FALLBACK_SECONDS};
+pub use create::{
+    CreateVerification, Created, MAX_POLICY_SECONDS, MIN_FALLBACK_SECONDS, PUSH_APP_TOKEN_MAX,
+};
 pub use error::VerifyApiError;
 pub use finalize::{Finalization, FinalizeVerification};
 pub use request::MAX_PAYLOAD_BYTES;

@@ -43,6 +43,9 @@ struct Args {
     /// dotdigital requests per second per account before Throttled.
     #[arg(long, default_value_t = 1_000_000)]
     dotdigital_rate_limit: u32,
+    /// Hold every provider answer this long, e.g. "50ms" (a provider across a network).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "0s")]
+    latency: Duration,
 }
 
 fn main() -> std::process::ExitCode {
@@ -76,6 +79,7 @@ fn main() -> std::process::ExitCode {
     config.telesign_verify_code_ttl = args.telesign_verify_code_ttl;
     config.telesign_rate_limit = args.telesign_rate_limit;
     config.dotdigital_rate_limit = args.dotdigital_rate_limit;
+    config.latency = args.latency;
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -358,6 +358,10 @@ pub(crate) fn ts(t: SystemTime) -> String {
     humantime::format_rfc3339_micros(t).to_string()
 }
 
+/// The longest code lifetime a process gets: 100 years (a longer setting, up
+/// to `Duration::MAX`, counts as this).
+pub const LONGEST_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// A moment a process is waiting for. At the same instant an expiry comes first: a code
 /// that has expired is not sent on another channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -395,7 +399,13 @@ impl Processes {
         max: usize,
         outbox: &mut Outbox,
     ) -> Value {
-        let expires_on = now.checked_add(ttl).unwrap_or(now);
+        // docs/PROTOCOL-DECISIONS.md, "TeleSign Verify API": a lifetime above
+        // LONGEST_TTL counts as LONGEST_TTL, so a huge one never overflows into
+        // "expired at once".
+        let expires_on = now
+            .checked_add(ttl.min(LONGEST_TTL))
+            .or_else(|| now.checked_add(Duration::from_secs(24 * 3600)))
+            .unwrap_or(now);
         let inner = vec![
             InnerMethod {
                 state: State::Created,
