@@ -13,6 +13,13 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Log what the HTTP stack does, on stderr, at the most detailed level
+    /// its filter allows: the filter both adapters publish
+    /// (LOG_FILTER_DIRECTIVES) hides every record that could carry the
+    /// Authorization header, a key, a password or a code.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -67,11 +74,19 @@ pub struct SandboxArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct SendOptions {
     /// Print the exact HTTP request that would be sent (request line, every
-    /// header including Authorization, a blank line, the body) and send nothing.
+    /// header including Authorization, a blank line, the body) and send
+    /// nothing. A Basic Authorization header is masked unless --show-secrets.
     #[arg(long)]
     pub print_request: bool,
+    /// With --print-request: print a Basic Authorization header as it would
+    /// be sent (it holds the API key or the password, readable by anyone who
+    /// sees the output).
+    #[arg(long, requires = "print_request")]
+    pub show_secrets: bool,
     /// The Date to sign with --print-request, verbatim (an RFC 1123 date such as
-    /// "Wed, 14 Dec 2016 18:20:12 GMT"); now when absent.
+    /// "Wed, 14 Dec 2016 18:20:12 GMT"); now when absent, and then an HMAC
+    /// signature printed is a credential TeleSign accepts for 15 minutes (a
+    /// warning says so).
     #[arg(long, requires = "print_request")]
     pub date: Option<String>,
     /// The nonce to sign with --print-request; a random UUID v4 when absent.
@@ -91,6 +106,40 @@ pub struct SendOptions {
     /// ALL_PROXY, NO_PROXY): connect directly, or only through --proxy.
     #[arg(long)]
     pub no_proxy: bool,
+}
+
+/// The abuse shield and the store it (and the ledger) keeps its counts in.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ShieldOptions {
+    /// Pass every send (and code check) through the abuse shield first,
+    /// with its default rules: per-number cooldown and windows, number
+    /// blocks, client keys, premium-rate numbers, conversion breakers,
+    /// wrong codes. A refusal exits 3 and sends nothing.
+    #[arg(long)]
+    pub guard: bool,
+    /// The shield's rules from this TOML file (every rule may be left out
+    /// and keeps its default; see docs/PROTOCOL-DECISIONS.md, "Abuse
+    /// shield"). Implies --guard.
+    #[arg(long, value_name = "FILE")]
+    pub guard_rules: Option<std::path::PathBuf>,
+    /// Where the shield's counts and the idempotency keys live: `memory`
+    /// (this process only; the default) or
+    /// `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`, shared by every process
+    /// using it. When Redis cannot answer, the send is refused (exit 3,
+    /// rule store_unavailable): nothing is sent.
+    #[arg(long, value_name = "memory|redis://HOST:PORT[/DB]")]
+    pub store: Option<String>,
+}
+
+/// The shield's options of a command that sends a code.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GuardOptions {
+    #[command(flatten)]
+    pub shield: ShieldOptions,
+    /// Who asked, for the shield's per-client limit (an IP address, a user
+    /// id, a device: `ip:192.0.2.1`); repeatable; never sent. Needs --guard.
+    #[arg(long = "client-key", value_name = "KEY")]
+    pub client_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -191,6 +240,8 @@ pub struct VerificationCreateArgs {
     pub account: TeleSignVerifyAccount,
     #[command(flatten)]
     pub send: SendOptions,
+    #[command(flatten)]
+    pub guard: GuardOptions,
     /// The phone number: digits, country code first (recipient.phone_number);
     /// required by every method but email and push.
     #[arg(long)]
@@ -269,6 +320,8 @@ pub struct TeleSignSendArgs {
     pub account: TeleSignAccount,
     #[command(flatten)]
     pub send: SendOptions,
+    #[command(flatten)]
+    pub guard: GuardOptions,
     /// The phone number: digits, country code first (phone_number).
     #[arg(long)]
     pub to: String,
@@ -319,6 +372,8 @@ pub struct TeleSignVoiceArgs {
     pub account: TeleSignAccount,
     #[command(flatten)]
     pub send: SendOptions,
+    #[command(flatten)]
+    pub guard: GuardOptions,
     /// The phone number: digits, country code first (phone_number).
     #[arg(long)]
     pub to: String,
@@ -396,6 +451,8 @@ pub struct DotdigitalSendArgs {
     pub account: DotdigitalAccount,
     #[command(flatten)]
     pub send: SendOptions,
+    #[command(flatten)]
+    pub guard: GuardOptions,
     /// The phone number, international format, or local with --country-iso-code (to).
     #[arg(long)]
     pub to: String,
@@ -477,6 +534,8 @@ pub struct StartArgs {
     pub accounts: NeutralAccounts,
     #[command(flatten)]
     pub send: SendOptions,
+    #[command(flatten)]
+    pub guard: GuardOptions,
     /// The phone number: digits, country code first.
     #[arg(long)]
     pub to: String,
@@ -501,6 +560,26 @@ pub struct StartArgs {
     /// Your own code (digits); the provider generates one when absent.
     #[arg(long)]
     pub code: Option<String>,
+    /// Send at most once for this key (per number) within --idempotency-ttl:
+    /// a repeat (a double click, a retried request, another process with the
+    /// same --store) prints the same verification with `replayed: true`, or
+    /// the earlier failure, and sends nothing. Printable ASCII, at most 200
+    /// characters.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
+    /// How long the key is remembered, e.g. `10m` (1 s to 1 day; 10 minutes
+    /// by default).
+    #[arg(long, value_name = "DURATION")]
+    pub idempotency_ttl: Option<String>,
+    /// Keep the verification by (purpose, number) in the store, so that
+    /// `verify check --to NUMBER --purpose P` checks its code from any
+    /// process (lower-case letters, digits, `_`, `-`, `.`).
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// Send again even though the key (or the purpose) already has a
+    /// verification: a resend, replacing it.
+    #[arg(long)]
+    pub resend: bool,
 }
 
 #[derive(Debug, Args)]
@@ -509,11 +588,28 @@ pub struct CheckArgs {
     pub accounts: NeutralAccounts,
     #[command(flatten)]
     pub send: SendOptions,
+    #[command(flatten)]
+    pub shield: ShieldOptions,
     /// The verification id `verify start` printed (provider:id, e.g.
     /// `telesign:<reference_id>`, `telesign_verify:<reference_id>`,
-    /// `dotdigital:<requestId>`).
+    /// `dotdigital:<requestId>`). Or --to with --purpose.
     #[arg(long)]
-    pub id: String,
+    pub id: Option<String>,
+    /// Check the verification a `verify start --purpose` kept for this
+    /// number in --store (redis://...), instead of --id; a verified one
+    /// answers AlreadyVerified without asking the provider.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// With --to: the purpose the start was given.
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// With --to: the provider the start used first (its settings are
+    /// needed to check the code).
+    #[arg(long, value_enum)]
+    pub provider: Option<ProviderArg>,
+    /// With --to: the provider the start may have failed over to.
+    #[arg(long, value_enum)]
+    pub backup: Option<ProviderArg>,
     /// The code the user typed.
     #[arg(long)]
     pub code: String,

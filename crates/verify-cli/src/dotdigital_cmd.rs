@@ -7,6 +7,7 @@ use verify_ureq::{Code, Role};
 
 use crate::cli::DotdigitalCommand;
 use crate::failure::{Failure, Problem};
+use crate::guard::Protection;
 use crate::render;
 use crate::run;
 use crate::segments_cmd;
@@ -23,7 +24,11 @@ pub fn run(command: DotdigitalCommand, json_mode: bool) -> Result<(), Failure> {
         DotdigitalCommand::Send(a) => {
             let mut problems = Vec::new();
             let config = a.account.config(&a.send, &mut problems);
+            let protection = Protection::for_send(&a.guard, false, &mut problems);
             let mut op = SendCode::new(a.to.clone(), a.from.clone());
+            for key in protection.client_keys() {
+                op = op.client_key(key.clone());
+            }
             if let Some(c) = &a.country_iso_code {
                 op = op.country_iso_code(c.clone());
             }
@@ -50,11 +55,13 @@ pub fn run(command: DotdigitalCommand, json_mode: bool) -> Result<(), Failure> {
                 &a.send,
                 problems,
                 warning,
+                None,
                 |op, c, n| {
-                    transport::send(
+                    transport::send_guarded(
                         op,
                         c,
                         n,
+                        &protection,
                         "sending the code (dotdigital; may take up to 130 s)",
                     )
                 },
@@ -67,11 +74,7 @@ pub fn run(command: DotdigitalCommand, json_mode: bool) -> Result<(), Failure> {
             let id = match RequestId::new(a.request_id.trim()) {
                 Ok(id) => id,
                 Err(e) => {
-                    problems.extend(
-                        e.errors()
-                            .iter()
-                            .map(|f| Problem::new(f.field, f.rule.clone())),
-                    );
+                    problems.extend(e.errors().iter().map(Problem::from_field));
                     RequestId::new(PLACEHOLDER_ID)
                         .unwrap_or_else(|_| unreachable!("the placeholder id is a GUID"))
                 }

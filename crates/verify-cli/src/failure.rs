@@ -4,22 +4,39 @@ use std::process::ExitCode;
 
 use serde_json::{Value, json};
 
+use crate::out::{self, errln};
+
 /// Exit code: the provider refused or failed, or the network did.
 pub const EXIT_PROVIDER: u8 = 1;
 /// Exit code: invalid input or usage; nothing was sent.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the abuse shield (or the store it and the ledger keep their
+/// records in, failing closed) refused; nothing was sent.
+pub const EXIT_REFUSED: u8 = 3;
+/// Exit code: the command did its work but its output could not be written
+/// (stdout closed or full); what a send returned went to stderr instead.
+pub const EXIT_OUTPUT: u8 = 4;
 
 /// The text `--help` shows about exit codes and secrets.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  provider or transport failure (the typed error is printed with its code)
+  1  provider or transport failure (the typed error is printed with its code);
+     also a start whose idempotency key is still in progress elsewhere
+     (kind in_progress, nothing sent) or whose earlier attempt failed (kind
+     replayed, nothing sent again)
   2  invalid input or usage (every problem on its own line; nothing was sent)
+  3  refused by the guard (nothing was sent); also when --store cannot
+     answer (rule store_unavailable: the command fails closed)
+  4  output could not be written (stdout closed or full); the result, such as
+     the id of a code that was sent, is written to stderr instead
 
 Secrets: API keys, passwords and one-time codes are never printed, except by
---print-request, which shows the Authorization header exactly as it would be
-sent (Basic auth carries the key itself), so that a signature can be compared
-byte for byte. `verify demo` shows the codes it reads from the fake sandbox's
+--print-request, which shows the request exactly as it would be sent, so that
+a signature can be compared byte for byte: a Basic Authorization header (which
+carries the key or password itself) is masked unless --show-secrets, and an
+HMAC-signed request printed without --date is a live credential until it
+expires (TeleSign accepts it for 15 minutes; a warning says so). `verify demo` shows the codes it reads from the fake sandbox's
 outbox, labelled as such.";
 
 /// A failed command.
@@ -29,6 +46,8 @@ pub enum Failure {
     Usage(Vec<Problem>),
     /// The provider or the transport failed.
     Provider(ProviderFailure),
+    /// The guard refused, or its store could not answer: nothing was sent.
+    Refused(ProviderFailure),
 }
 
 /// One problem with the caller's input.
@@ -38,6 +57,9 @@ pub struct Problem {
     pub field: String,
     /// What is wrong with it.
     pub rule: String,
+    /// The provider whose rule it breaks, when the input goes to several
+    /// (a start with a backup) and only some of them refuse it.
+    pub provider: Option<String>,
 }
 
 impl Problem {
@@ -46,6 +68,37 @@ impl Problem {
         Self {
             field: field.into(),
             rule: rule.into(),
+            provider: None,
+        }
+    }
+
+    /// A field error from the library, with the provider it offends.
+    pub fn from_field(f: &verify_ureq::FieldError) -> Self {
+        Self {
+            field: f.field.to_owned(),
+            rule: f.rule.clone(),
+            provider: f.provider.map(|p| p.to_string()),
+        }
+    }
+
+    /// Problems of a validation error, each with the provider it offends.
+    pub fn all_of(e: &verify_ureq::ValidationError) -> Vec<Self> {
+        e.errors().iter().map(Self::from_field).collect()
+    }
+
+    fn json(&self) -> Value {
+        match &self.provider {
+            Some(p) => json!({"field": self.field, "rule": self.rule, "provider": p}),
+            None => json!({"field": self.field, "rule": self.rule}),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.provider {
+            Some(p) => write!(f, "{} (for {p}): {}", self.field, self.rule),
+            None => write!(f, "{}: {}", self.field, self.rule),
         }
     }
 }
@@ -70,6 +123,7 @@ impl Failure {
         match self {
             Self::Usage(_) => EXIT_USAGE,
             Self::Provider(_) => EXIT_PROVIDER,
+            Self::Refused(_) => EXIT_REFUSED,
         }
     }
 
@@ -81,24 +135,23 @@ impl Failure {
                     "ok": false,
                     "error": {
                         "kind": "invalid_input",
-                        "problems": problems
-                            .iter()
-                            .map(|p| json!({"field": p.field, "rule": p.rule}))
-                            .collect::<Vec<_>>(),
+                        "problems": problems.iter().map(Problem::json).collect::<Vec<_>>(),
                     }
                 }),
-                Self::Provider(p) => json!({"ok": false, "error": p.json}),
+                Self::Provider(p) | Self::Refused(p) => json!({"ok": false, "error": p.json}),
             };
-            println!("{value}");
+            // Where stdout cannot take it, stderr gets it: the exit code
+            // stays the failure's own.
+            out::results(&[value.to_string()]);
         } else {
             match self {
                 Self::Usage(problems) => {
-                    eprintln!("error: invalid input, nothing was sent:");
+                    errln!("error: invalid input, nothing was sent:");
                     for p in problems {
-                        eprintln!("  {}: {}", p.field, p.rule);
+                        errln!("  {p}");
                     }
                 }
-                Self::Provider(p) => eprintln!("error: {}", p.message),
+                Self::Provider(p) | Self::Refused(p) => errln!("error: {}", p.message),
             }
         }
         ExitCode::from(self.exit_code())
@@ -171,11 +224,6 @@ impl From<&clap::Error> for Failure {
 
 impl From<verify_ureq::ValidationError> for Failure {
     fn from(e: verify_ureq::ValidationError) -> Self {
-        Self::Usage(
-            e.errors()
-                .iter()
-                .map(|f| Problem::new(f.field, f.rule.clone()))
-                .collect(),
-        )
+        Self::Usage(Problem::all_of(&e))
     }
 }

@@ -10,10 +10,14 @@ mod config;
 mod demo;
 mod dotdigital_cmd;
 mod failure;
+mod guard;
+mod logging;
 mod neutral_cmd;
+mod out;
 mod render;
 mod run;
 mod sandbox_cmd;
+mod secrets;
 mod segments_cmd;
 mod spinner;
 mod telesign_cmd;
@@ -35,29 +39,33 @@ fn main() -> ExitCode {
         Err(e) => return command_line_error(&e),
     };
     let json_mode = cli.json;
+    out::keep_out(secrets::given(std::env::args_os()));
+    if cli.verbose {
+        logging::init();
+    }
     let result = match cli.command {
         Command::Telesign(c) => telesign_cmd::run(c, json_mode),
         Command::Dotdigital(c) => dotdigital_cmd::run(c, json_mode),
-        Command::Demo(a) => {
-            return match demo::run(&a, json_mode) {
-                Ok(true) => ExitCode::SUCCESS,
-                Ok(false) => ExitCode::from(failure::EXIT_PROVIDER),
-                Err(f) => f.report(json_mode),
-            };
-        }
+        Command::Demo(a) => match demo::run(&a, json_mode) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(failure::EXIT_PROVIDER),
+            Err(f) => Err(f),
+        },
         Command::Sandbox(a) => sandbox_cmd::run(&a, json_mode),
         Command::Start(a) => neutral_cmd::start(a, json_mode),
         Command::Check(a) => neutral_cmd::check(a, json_mode),
         Command::Segments(a) => segments_cmd::run(&a, json_mode),
     };
     match result {
+        // The work is done, but what it printed was lost: the result went
+        // to stderr instead (see `out`); the exit code says so.
+        Ok(()) if out::stdout_failed() => {
+            out::errln!("error: the output could not be written to stdout");
+            ExitCode::from(failure::EXIT_OUTPUT)
+        }
         Ok(()) => ExitCode::SUCCESS,
-        Err(f) => report(f, json_mode),
+        Err(f) => f.report(json_mode),
     }
-}
-
-fn report(f: Failure, json_mode: bool) -> ExitCode {
-    f.report(json_mode)
 }
 
 /// Whether `--json` is among the arguments (before a `--`), for a command
@@ -72,7 +80,20 @@ fn json_requested(args: impl IntoIterator<Item = OsString>) -> bool {
 /// A command line clap refused, or `--help`/`--version`: clap's own output,
 /// except that errors become a JSON object (exit code 2) under `--json`.
 fn command_line_error(e: &clap::Error) -> ExitCode {
-    if e.use_stderr() && json_requested(std::env::args_os()) {
+    if !e.use_stderr() {
+        // --help, --version: stdout, whose failure is told like any other.
+        let written = e
+            .print()
+            .and_then(|()| std::io::Write::flush(&mut std::io::stdout()));
+        return match written {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                out::errln!("error: the output could not be written to stdout ({err})");
+                ExitCode::from(failure::EXIT_OUTPUT)
+            }
+        };
+    }
+    if json_requested(std::env::args_os()) {
         return Failure::from(e).report(true);
     }
     e.exit()

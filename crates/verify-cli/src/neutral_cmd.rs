@@ -1,12 +1,13 @@
 //! `verify start` and `verify check`: the provider-neutral API.
 
 use serde_json::json;
-use verify_ureq::neutral::{Check, CheckOutcome, Start, Started, VerificationId};
-use verify_ureq::{Code, Operation, Provider, ProviderConfig, Role};
+use verify_ureq::neutral::{Check, CheckOutcome, PendingCheck, Start, Started, VerificationId};
+use verify_ureq::{Code, Provider, ProviderConfig, Role};
 
 use crate::cli::{CheckArgs, NeutralAccounts, ProviderArg, SendOptions, StartArgs};
 use crate::config;
 use crate::failure::{Failure, Problem};
+use crate::guard::Protection;
 use crate::render::Rendered;
 use crate::run::{self, Sent};
 use crate::segments_cmd;
@@ -141,27 +142,48 @@ fn client_builder(
 }
 
 fn render_started(s: &Started) -> Rendered {
-    Rendered {
-        lines: vec![
-            format!("id:       {}", s.id),
-            format!("delivery: {:?}", s.delivery),
-            format!(
-                "message_may_have_been_sent: {}",
-                s.message_may_have_been_sent
-            ),
-        ],
-        json: json!({
-            "id": s.id.to_string(),
-            "provider": s.id.provider().to_string(),
-            "delivery": format!("{:?}", s.delivery),
-            "message_may_have_been_sent": s.message_may_have_been_sent,
-        }),
+    let mut lines = vec![
+        format!("id:       {}", s.id),
+        format!("delivery: {:?}", s.delivery),
+        format!(
+            "message_may_have_been_sent: {}",
+            s.message_may_have_been_sent
+        ),
+    ];
+    if s.replayed {
+        lines.push(
+            "replayed: true (an earlier start with this idempotency key sent it; nothing was sent now)"
+                .to_owned(),
+        );
     }
+    if let Some(old) = &s.replaces {
+        lines.push(format!(
+            "replaces: {old} (its code no longer checks by purpose and number)"
+        ));
+    }
+    let mut json = json!({
+        "id": s.id.to_string(),
+        "provider": s.id.provider().to_string(),
+        "delivery": format!("{:?}", s.delivery),
+        "message_may_have_been_sent": s.message_may_have_been_sent,
+        "replayed": s.replayed,
+    });
+    if let Some(old) = &s.replaces {
+        json["replaces"] = old.to_string().into();
+    }
+    Rendered { lines, json }
 }
 
 fn render_outcome(o: &CheckOutcome) -> Rendered {
+    let mut lines = vec![format!("outcome: {o:?}")];
+    if *o == CheckOutcome::AlreadyVerified {
+        lines.push(
+            "already verified: an earlier check verified this code; the provider was not asked"
+                .to_owned(),
+        );
+    }
     Rendered {
-        lines: vec![format!("outcome: {o:?}")],
+        lines,
         json: json!({"outcome": format!("{o:?}"), "verified": o.is_verified()}),
     }
 }
@@ -199,7 +221,12 @@ pub fn start(a: StartArgs, json_mode: bool) -> Result<(), Failure> {
         Some(b) => a.accounts.config(b, &a.send, &mut problems),
         None => None,
     };
+    let keeps = a.idempotency_key.is_some() || a.purpose.is_some();
+    let protection = Protection::for_send(&a.guard, keeps, &mut problems);
     let mut op = Start::new(a.to.clone());
+    for key in protection.client_keys() {
+        op = op.client_key(key.clone());
+    }
     if let Some(c) = &a.code {
         op = op.code(Code::new(c.clone()));
     }
@@ -209,24 +236,28 @@ pub fn start(a: StartArgs, json_mode: bool) -> Result<(), Failure> {
     if let Some(s) = &a.sender {
         op = op.sender(s.clone());
     }
-    // A neutral start names no provider, so `run` cannot pick placeholder
-    // settings for it: while the primary's settings are broken, check its
-    // fields for the primary here, and let `run` add the rest.
-    if config.is_none()
-        && let Some(c) = config::placeholder(primary)
-        && let Err(e) = op.to_request(&c, Role::Primary)
-    {
-        problems.extend(
-            e.errors()
-                .iter()
-                .map(|f| Problem::new(f.field, f.rule.clone())),
-        );
-    }
+    // Every target is checked before anything is sent: the backup with its
+    // own settings, or placeholder ones while they are broken.
+    let backup_check = match (&backup, a.backup.map(provider)) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some(b)) if b != primary => config::placeholder(b),
+        _ => None,
+    };
+    let kept = kept_start(&a, &op, &mut problems);
     let failover_when_maybe_sent = a.failover_when_maybe_sent;
-    let warning = a
+    let mut warnings: Vec<String> = a
         .template
         .as_deref()
-        .and_then(|t| segments_cmd::warning(t, Some(start_code_length(&a))));
+        .and_then(|t| segments_cmd::warning(t, Some(start_code_length(&a))))
+        .into_iter()
+        .collect();
+    if keeps && !protection.shared() {
+        warnings.push(
+            "with --store memory the idempotency key and the verification kept by --purpose live only as long as this process: pass --store redis://... to share them with other runs"
+                .to_owned(),
+        );
+    }
+    let warning = (!warnings.is_empty()).then(|| warnings.join("\nwarning: "));
     let sent = run::run_warned(
         &op,
         config,
@@ -234,12 +265,59 @@ pub fn start(a: StartArgs, json_mode: bool) -> Result<(), Failure> {
         &a.send,
         problems,
         warning,
+        Some((primary, backup_check.as_ref())),
         |op, c, n| {
-            let builder = client_builder(c, backup, failover_when_maybe_sent, n);
-            transport::execute(op, builder, "starting the verification")
+            let builder = protection.apply(client_builder(c, backup, failover_when_maybe_sent, n));
+            if !keeps {
+                return transport::execute(op, builder, "starting the verification");
+            }
+            let builder = protection.with_ledger(builder)?;
+            transport::call(builder, "starting the verification", true, |client| {
+                client.start(&kept)
+            })
         },
     )?;
     finish(sent, json_mode, render_started)
+}
+
+/// `op` with the ledger's flags (`--idempotency-key`, `--idempotency-ttl`,
+/// `--purpose`, `--resend`), their problems added to `problems`. `op`
+/// itself is validated (and printed by `--print-request`) without them:
+/// they change what is kept, not what is sent.
+fn kept_start(a: &StartArgs, op: &Start, problems: &mut Vec<Problem>) -> Start {
+    let mut kept = op.clone();
+    if let Some(key) = &a.idempotency_key {
+        kept = kept.idempotency_key(key.clone());
+    }
+    match (&a.idempotency_ttl, &a.idempotency_key) {
+        (Some(_), None) => {
+            problems.push(Problem::new("--idempotency-ttl", "needs --idempotency-key"))
+        }
+        (Some(ttl), Some(_)) => match humantime::parse_duration(ttl.trim()) {
+            Ok(d) => kept = kept.idempotency_ttl(d),
+            Err(_) => problems.push(Problem::new(
+                "--idempotency-ttl",
+                "must be a duration such as 30s, 10m or 1h",
+            )),
+        },
+        (None, _) => {}
+    }
+    if let Some(purpose) = &a.purpose {
+        kept = kept.purpose(purpose.clone());
+    }
+    if a.resend {
+        if a.idempotency_key.is_none() && a.purpose.is_none() {
+            problems.push(Problem::new(
+                "--resend",
+                "needs --idempotency-key or --purpose (what the resend replaces)",
+            ));
+        }
+        kept = kept.resend();
+    }
+    if let Err(e) = kept.validate_kept() {
+        problems.extend(Problem::all_of(&e));
+    }
+    kept
 }
 
 /// The provider a malformed verification id names, if it names one.
@@ -265,20 +343,46 @@ fn placeholder_id(provider: Provider) -> Option<VerificationId> {
     .ok()
 }
 
-/// `verify check`.
+/// `verify check`: by `--id`, or by `--to` and `--purpose` (the
+/// verification a start kept in the store).
 pub fn check(a: CheckArgs, json_mode: bool) -> Result<(), Failure> {
     let mut problems = Vec::new();
-    let given = a.id.trim();
+    match (&a.id, &a.to) {
+        (Some(_), Some(_)) => problems.push(Problem::new(
+            "--id",
+            "cannot be used with --to: check by --id, or by --to with --purpose",
+        )),
+        (None, None) => problems.push(Problem::new(
+            "--id",
+            "missing: pass --id, or --to with --purpose",
+        )),
+        (None, Some(to)) => {
+            let to = to.clone();
+            return check_by_number(a, &to, problems, json_mode);
+        }
+        (Some(_), None) => {}
+    }
+    for (given, flag) in [
+        (a.purpose.is_some(), "--purpose"),
+        (a.provider.is_some(), "--provider"),
+        (a.backup.is_some(), "--backup"),
+    ] {
+        if given && a.to.is_none() {
+            problems.push(Problem::new(
+                flag,
+                "only with --to (an --id names its provider)",
+            ));
+        }
+    }
+    let protection = Protection::from_options(&a.shield, &[], false, &mut problems);
+    let given = a.id.as_deref().unwrap_or_default().trim();
     let id = match given.parse::<VerificationId>() {
         Ok(id) => Some(id),
-        Err(e) => {
-            problems.extend(
-                e.errors()
-                    .iter()
-                    .map(|f| Problem::new(f.field, f.rule.clone())),
-            );
+        Err(e) if a.id.is_some() => {
+            problems.extend(e.errors().iter().map(Problem::from_field));
             named_provider(given).and_then(placeholder_id)
         }
+        Err(_) => None,
     };
     let Some(id) = id else {
         // No provider to check the settings and the code for: check what
@@ -292,10 +396,78 @@ pub fn check(a: CheckArgs, json_mode: bool) -> Result<(), Failure> {
     let op = Check::new(id, Code::new(a.code.clone()));
     let sent: Sent<CheckOutcome> =
         run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
-            let builder = client_builder(c, None, false, n);
+            let builder = protection.apply(client_builder(c, None, false, n));
             transport::execute(op, builder, "checking the code")
         })?;
     finish(sent, json_mode, render_outcome)
+}
+
+/// `verify check --to NUMBER --purpose P`: the verification kept in the
+/// store by (purpose, number), checked at its provider unless it is closed.
+fn check_by_number(
+    a: CheckArgs,
+    to: &str,
+    mut problems: Vec<Problem>,
+    json_mode: bool,
+) -> Result<(), Failure> {
+    let protection = Protection::from_options(&a.shield, &[], true, &mut problems);
+    if a.shield.store.is_some() && !protection.shared() {
+        problems.push(Problem::new(
+            "--store",
+            "a check by --to reads the verification a `verify start --purpose` kept: pass --store redis://... (this process's memory holds none)",
+        ));
+    } else if a.shield.store.is_none() {
+        problems.push(Problem::new(
+            "--store",
+            "missing: a check by --to reads the verification a `verify start --purpose` kept: pass --store redis://...",
+        ));
+    }
+    let purpose = match &a.purpose {
+        Some(p) => p.clone(),
+        None => {
+            problems.push(Problem::new("--purpose", "missing: --to needs --purpose"));
+            String::from("placeholder")
+        }
+    };
+    if a.send.print_request {
+        problems.push(Problem::new(
+            "--print-request",
+            "not with --to: the request depends on the verification kept in the store",
+        ));
+    }
+    let primary = provider(a.provider.unwrap_or(ProviderArg::Telesign));
+    let config = a.accounts.config(primary, &a.send, &mut problems);
+    let backup = match a.backup.map(provider) {
+        Some(b) if b == primary => {
+            problems.push(Problem::new("--backup", "must differ from --provider"));
+            None
+        }
+        Some(b) => a.accounts.config(b, &a.send, &mut problems),
+        None => None,
+    };
+    let check = PendingCheck::new(purpose, to.to_owned(), Code::new(a.code.clone()));
+    if let Err(e) = check.validate() {
+        problems.extend(
+            Problem::all_of(&e)
+                .into_iter()
+                .filter(|p| a.purpose.is_some() || p.field != "purpose"),
+        );
+    }
+    run::check_overrides(&a.send, &mut problems);
+    let network = Network::from_options(&a.send, &mut problems);
+    if !problems.is_empty() {
+        return Err(Failure::Usage(problems));
+    }
+    let Some(config) = config else {
+        return Err(Failure::usage("configuration", "incomplete"));
+    };
+    let builder = protection.apply(client_builder(config, backup, false, &network));
+    let builder = protection.with_ledger(builder)?;
+    let outcome = transport::call(builder, "checking the code", false, |client| {
+        client.check_pending(&check)
+    })?;
+    render_outcome(&outcome).print(json_mode);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use verify_ureq::telesign::{
 use verify_ureq::{ResponseError, UnexpectedResponse};
 
 use crate::failure::ProviderFailure;
+use crate::out;
 
 /// A result ready to print both ways.
 pub struct Rendered {
@@ -19,23 +20,34 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    /// Prints the result on stdout.
+    /// Prints the result on stdout, or, when stdout cannot take it, on
+    /// stderr (see [`out::results`]).
     pub fn print(mut self, json_mode: bool) {
         if json_mode {
             if let Value::Object(map) = &mut self.json {
                 map.insert("ok".into(), Value::Bool(true));
             }
-            println!("{}", self.json);
+            out::results(&[self.json.to_string()]);
         } else {
-            for line in self.lines {
-                println!("{line}");
-            }
+            out::results(&self.lines);
         }
     }
 }
 
+/// The first second of the year 10000: `httpdate` cannot write it or
+/// anything later (and panics), nor anything before 1970.
+const YEAR_10000: u64 = 253_402_300_800;
+
+/// A time as an HTTP date; `None` outside 1970 to 9999, which the writer
+/// cannot represent (the parsers never return such a time, but a value
+/// built otherwise must not panic the output either).
+pub fn http_date(t: std::time::SystemTime) -> Option<String> {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    (secs < YEAR_10000).then(|| httpdate::fmt_http_date(t))
+}
+
 fn time(t: Option<std::time::SystemTime>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(httpdate::fmt_http_date(t)))
+    t.and_then(http_date).map_or(Value::Null, Value::String)
 }
 
 /// The lines and JSON fields every TeleSign answer shares: the
@@ -311,5 +323,140 @@ mod tests {
         assert_eq!(r.lines[1], "code_check:   unknown (code_state NEW)");
         assert_eq!(r.json["detail"], "code_state NEW");
         assert_eq!(r.json["verify"], Value::Null);
+    }
+
+    mod never_panics {
+        use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+        use proptest::prelude::*;
+        use verify_ureq::dotdigital::{
+            CodeStatus, NumberStatus, RequestId, SendCode, ValidateCode, VerifyCode,
+        };
+        use verify_ureq::telesign::{CheckCode, GetStatus, SendCall, SendSms};
+        use verify_ureq::{Code, Operation, Provider};
+
+        use super::super::*;
+
+        /// Both forms of a result, as they would be written.
+        fn written(r: Rendered) -> String {
+            format!("{}\n{}", r.lines.join("\n"), r.json)
+        }
+
+        /// Any time a `SystemTime` can hold around the epoch, far beyond
+        /// 1970-9999 both ways.
+        fn any_time() -> impl Strategy<Value = Option<SystemTime>> {
+            (
+                any::<bool>(),
+                any::<u64>(),
+                0u32..1_000_000_000,
+                any::<bool>(),
+            )
+                .prop_map(|(before, secs, nanos, some)| {
+                    let d = Duration::new(secs, nanos);
+                    let t = if before {
+                        UNIX_EPOCH.checked_sub(d)
+                    } else {
+                        UNIX_EPOCH.checked_add(d)
+                    };
+                    t.filter(|_| some)
+                })
+        }
+
+        /// A provider's time text: RFC 3339 shapes with any year, offset and
+        /// fraction, and anything else.
+        fn time_text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[0-9]{4}-[0-1][0-9]-[0-3][0-9][Tt ][0-2][0-9]:[0-5][0-9]:[0-6][0-9](\\.[0-9]{0,9})?(Z|[+-][0-2][0-9]:?[0-5][0-9])?",
+                "(0000|1969|1970|9999)-(01-01|12-31)T(00:00:00|23:59:59)[+-](00:00|01:00|23:59|99:99)",
+                ".{0,40}",
+            ]
+        }
+
+        fn dd_body(created: &str, verified: &str, status: &str) -> Vec<u8> {
+            serde_json::json!({
+                "requestId": "0f5a3c1e-8a4b-4f3e-9a55-1a2b3c4d5e6f",
+                "phoneNumber": "+447700900000",
+                "status": status,
+                "numberStatus": "Valid",
+                "created": created,
+                "verified": verified,
+            })
+            .to_string()
+            .into_bytes()
+        }
+
+        fn answer(status: u16, body: &[u8]) -> http::Response<&[u8]> {
+            http::Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(body)
+                .unwrap()
+        }
+
+        proptest! {
+            #[test]
+            fn any_verify_code_renders(created in any_time(), verified in any_time(), phone in ".{0,30}", status in ".{0,20}") {
+                let code = VerifyCode {
+                    request_id: RequestId::new("0f5a3c1e-8a4b-4f3e-9a55-1a2b3c4d5e6f").unwrap(),
+                    phone_number: phone,
+                    status: CodeStatus::parse(&status),
+                    number_status: NumberStatus::parse(&status),
+                    created,
+                    verified,
+                };
+                let text = written(dotdigital_code(&code));
+                prop_assert!(text.contains("0f5a3c1e-8a4b-4f3e-9a55-1a2b3c4d5e6f"));
+                written(dotdigital_validate(&ValidateOutcome::Code(code)));
+                if let Some(t) = created {
+                    let in_range = t.duration_since(UNIX_EPOCH).is_ok_and(|d| d.as_secs() < 253_402_300_800);
+                    prop_assert_eq!(http_date(t).is_some(), in_range);
+                }
+            }
+
+            #[test]
+            fn every_dotdigital_answer_renders(created in time_text(), verified in time_text(), status in prop_oneof![Just("CodeSent".to_owned()), Just("CodeVerified".to_owned()), ".{0,12}"], http_status in prop_oneof![Just(200u16), Just(201), Just(204), 100u16..600]) {
+                let body = dd_body(&created, &verified, &status);
+                let send = SendCode::new("+447700900000", "Example");
+                match send.parse_response(Provider::Dotdigital, answer(http_status, &body)) {
+                    Ok(c) => { written(dotdigital_code(&c)); }
+                    Err(e) => { response_error(&e); }
+                }
+                let id = RequestId::new("0f5a3c1e-8a4b-4f3e-9a55-1a2b3c4d5e6f").unwrap();
+                let validate = ValidateCode::new(id, Code::new("123456"));
+                match validate.parse_response(Provider::Dotdigital, answer(http_status, &body)) {
+                    Ok(o) => { written(dotdigital_validate(&o)); }
+                    Err(e) => { response_error(&e); }
+                }
+            }
+
+            #[test]
+            fn every_telesign_answer_renders(code in any::<i64>(), updated_on in time_text(), description in ".{0,40}", code_state in prop_oneof![Just("VALID".to_owned()), Just("INVALID".to_owned()), ".{0,12}"], http_status in prop_oneof![Just(200u16), Just(400), Just(404), 100u16..600]) {
+                let body = serde_json::json!({
+                    "reference_id": "0123456789ABCDEF0123456789ABCDEF",
+                    "status": {"code": code, "description": description, "updated_on": updated_on},
+                    "verify": {"code_state": code_state, "code_entered": ""},
+                    "errors": [{"code": code, "description": description}],
+                }).to_string().into_bytes();
+                let sms = SendSms::new("15555550100");
+                match sms.parse_response(Provider::TeleSign, answer(http_status, &body)) {
+                    Ok(s) => { written(telesign_sent(&s)); }
+                    Err(e) => { response_error(&e); }
+                }
+                let call = SendCall::new("15555550100");
+                match call.parse_response(Provider::TeleSign, answer(http_status, &body)) {
+                    Ok(s) => { written(telesign_sent(&s)); }
+                    Err(e) => { response_error(&e); }
+                }
+                let id = ReferenceId::new("0123456789ABCDEF0123456789ABCDEF").unwrap();
+                match GetStatus::new(id).parse_response(Provider::TeleSign, answer(http_status, &body)) {
+                    Ok(r) => { written(telesign_status(&r)); }
+                    Err(e) => { response_error(&e); }
+                }
+                match CheckCode::new(id, Code::new("1234")).parse_response(Provider::TeleSign, answer(http_status, &body)) {
+                    Ok(c) => { written(telesign_code_check(&id, &c)); }
+                    Err(e) => { response_error(&e); }
+                }
+            }
+        }
     }
 }

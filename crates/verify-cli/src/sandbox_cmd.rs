@@ -6,6 +6,7 @@ use verify_sandbox::{Sandbox, SandboxConfig};
 
 use crate::cli::SandboxArgs;
 use crate::failure::Failure;
+use crate::out::outln;
 
 /// Serves until Ctrl-C. The sandbox reads the system clock (HMAC dates are
 /// checked against it); `--seed` makes ids and codes reproducible.
@@ -34,7 +35,7 @@ pub fn run(args: &SandboxArgs, json_mode: bool) -> Result<(), Failure> {
         // These are the sandbox's own throwaway credentials, accepted by
         // nothing but this process: printing them is how clients get them.
         if json_mode {
-            println!(
+            let _ = outln!(
                 "{}",
                 serde_json::json!({
                     "ok": true,
@@ -46,13 +47,14 @@ pub fn run(args: &SandboxArgs, json_mode: bool) -> Result<(), Failure> {
                 })
             );
         } else {
-            println!("verify sandbox listening on {base} (Ctrl-C to stop)");
-            println!("Sandbox-only credentials (they work nowhere else):");
-            println!("  export TELESIGN_CUSTOMER_ID='{}'", c.telesign_customer_id);
-            println!("  export TELESIGN_API_KEY='{}'", c.telesign_api_key);
-            println!("  export DOTDIGITAL_USERNAME='{}'", c.dotdigital_username);
-            println!("  export DOTDIGITAL_PASSWORD='{}'", c.dotdigital_password);
-            println!("Then for example: verify telesign send --base-url {base} --to 15555550100");
+            let _ = outln!("verify sandbox listening on {base} (Ctrl-C to stop)");
+            let _ = outln!("Sandbox-only credentials (they work nowhere else):");
+            let _ = outln!("  export TELESIGN_CUSTOMER_ID='{}'", c.telesign_customer_id);
+            let _ = outln!("  export TELESIGN_API_KEY='{}'", c.telesign_api_key);
+            let _ = outln!("  export DOTDIGITAL_USERNAME='{}'", c.dotdigital_username);
+            let _ = outln!("  export DOTDIGITAL_PASSWORD='{}'", c.dotdigital_password);
+            let _ =
+                outln!("Then for example: verify telesign send --base-url {base} --to 15555550100");
         }
         let _ = tokio::signal::ctrl_c().await;
         sandbox.shutdown().await;

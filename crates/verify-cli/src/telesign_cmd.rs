@@ -5,6 +5,7 @@ use verify_ureq::{Code, Role};
 
 use crate::cli::{TeleSignCommand, TeleSignStatusArgs};
 use crate::failure::{Failure, Problem};
+use crate::guard::Protection;
 use crate::render;
 use crate::run::{self, Sent};
 use crate::segments_cmd;
@@ -20,11 +21,7 @@ pub fn reference_id(value: &str, problems: &mut Vec<Problem>) -> ReferenceId {
     match ReferenceId::new(value.trim()) {
         Ok(id) => id,
         Err(e) => {
-            problems.extend(
-                e.errors()
-                    .iter()
-                    .map(|f| Problem::new(f.field, f.rule.clone())),
-            );
+            problems.extend(e.errors().iter().map(Problem::from_field));
             ReferenceId::new(PLACEHOLDER_ID)
                 .unwrap_or_else(|_| unreachable!("the placeholder id is 32 hex digits"))
         }
@@ -35,11 +32,7 @@ fn ucid(value: Option<&str>, problems: &mut Vec<Problem>) -> Option<Ucid> {
     match value?.parse::<Ucid>() {
         Ok(u) => Some(u),
         Err(e) => {
-            problems.extend(
-                e.errors()
-                    .iter()
-                    .map(|f| Problem::new(f.field, f.rule.clone())),
-            );
+            problems.extend(e.errors().iter().map(Problem::from_field));
             None
         }
     }
@@ -51,7 +44,9 @@ pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
         TeleSignCommand::Send(a) => {
             let mut problems = Vec::new();
             let config = a.account.config(&a.send, &mut problems);
+            let protection = Protection::for_send(&a.guard, false, &mut problems);
             let mut op = SendSms::new(a.to.clone());
+            op.client_keys = protection.client_keys().to_vec();
             op.ucid = ucid(a.ucid.as_deref(), &mut problems);
             op.originating_ip = a.originating_ip.clone();
             op.language = a.language.clone();
@@ -78,14 +73,25 @@ pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
                 &a.send,
                 problems,
                 warning,
-                |op, c, n| transport::send(op, c, n, "sending the code (TeleSign SMS)"),
+                None,
+                |op, c, n| {
+                    transport::send_guarded(
+                        op,
+                        c,
+                        n,
+                        &protection,
+                        "sending the code (TeleSign SMS)",
+                    )
+                },
             )?;
             finish(sent, json_mode, render::telesign_sent)
         }
         TeleSignCommand::Voice(a) => {
             let mut problems = Vec::new();
             let config = a.account.config(&a.send, &mut problems);
+            let protection = Protection::for_send(&a.guard, false, &mut problems);
             let mut op = SendCall::new(a.to.clone());
+            op.client_keys = protection.client_keys().to_vec();
             op.ucid = ucid(a.ucid.as_deref(), &mut problems);
             op.originating_ip = a.originating_ip.clone();
             op.language = a.language.clone();
@@ -93,7 +99,7 @@ pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
             op.tts_message = a.tts_message.clone();
             op.is_primary = a.backup.then_some(false);
             let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
-                transport::send(op, c, n, "placing the call (TeleSign voice)")
+                transport::send_guarded(op, c, n, &protection, "placing the call (TeleSign voice)")
             })?;
             finish(sent, json_mode, render::telesign_sent)
         }
@@ -160,7 +166,7 @@ pub fn finish<T>(
     render: impl FnOnce(&T) -> render::Rendered,
 ) -> Result<(), Failure> {
     match sent {
-        Sent::Printed(request) => run::print_request(&request, json_mode),
+        Sent::Printed(request, send) => run::print_request(&request, json_mode, &send),
         Sent::Answered(output) => render(&output).print(json_mode),
     }
     Ok(())

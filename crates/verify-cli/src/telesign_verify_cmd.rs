@@ -10,6 +10,7 @@ use verify_ureq::{Code, Role};
 
 use crate::cli::{TeleSignVerificationCommand, VerificationCreateArgs};
 use crate::failure::{Failure, Problem};
+use crate::guard::Protection;
 use crate::render::Rendered;
 use crate::run;
 use crate::telesign_cmd::{finish, reference_id};
@@ -69,7 +70,9 @@ fn policy_step(value: &str, problems: &mut Vec<Problem>) -> PolicyStep {
 fn create(a: VerificationCreateArgs, json_mode: bool) -> Result<(), Failure> {
     let mut problems = Vec::new();
     let config = a.account.config(&a.send, &mut problems);
+    let protection = Protection::for_send(&a.guard, false, &mut problems);
     let mut op = CreateVerification::new();
+    op.client_keys = protection.client_keys().to_vec();
     op.phone_number = a.to.clone();
     op.email = a.email.clone();
     op.push_app_token = a.push_app_token.clone();
@@ -82,7 +85,13 @@ fn create(a: VerificationCreateArgs, json_mode: bool) -> Result<(), Failure> {
     op.external_id = a.external_id.clone();
     op.message_template = a.template.clone();
     let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
-        transport::send(op, c, n, "starting the verification (TeleSign Verify API)")
+        transport::send_guarded(
+            op,
+            c,
+            n,
+            &protection,
+            "starting the verification (TeleSign Verify API)",
+        )
     })?;
     finish(sent, json_mode, created)
 }

@@ -574,7 +574,7 @@ fn demo_passes_every_step() {
     assert_eq!(out.status.code(), Some(0), "{v:#}");
     assert_eq!(v["ok"], true);
     let steps = v["steps"].as_array().unwrap();
-    assert!(steps.len() >= 42, "{v:#}");
+    assert!(steps.len() >= 48, "{v:#}");
     assert!(steps.iter().any(|s| {
         s["step"]
             .as_str()
@@ -691,7 +691,35 @@ fn demo_runs_both_providers_through_both_adapters() {
         verify_api[5]["detail"],
         "state VERIFIED; inner methods: sms SKIPPED, whatsapp VERIFIED"
     );
-    assert_eq!(v["steps"].as_array().unwrap().len(), 42, "{v:#}");
+    assert_eq!(v["steps"].as_array().unwrap().len(), 48, "{v:#}");
+}
+
+#[test]
+fn demo_shows_the_shield_and_a_double_click() {
+    let out = verify(&["--json", "demo"]);
+    let v = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{v:#}");
+    let shield = demo_section(&v, &["Abuse shield", "idempotent starts"]);
+    let wanted = [
+        (
+            "a burst of sends to 50 numbers",
+            "outbox: exactly 10 messages",
+        ),
+        ("a legitimate number in another block", "sent, telesign:"),
+        ("a premium-rate number", "refused by number_type"),
+        ("20 sends to France", "refused by conversion_country"),
+        ("after the 12 h cool-off", "the breaker closes"),
+        ("a double click", "one sent and one replayed"),
+    ];
+    assert_eq!(shield.len(), wanted.len(), "{shield:#?}");
+    for (step, (name, detail)) in shield.iter().zip(wanted) {
+        assert!(step["step"].as_str().unwrap().starts_with(name), "{step:#}");
+        assert!(
+            step["detail"].as_str().unwrap().contains(detail),
+            "{step:#}"
+        );
+        assert_eq!(step["ok"], true, "{step:#}");
+    }
 }
 
 #[test]
@@ -715,14 +743,14 @@ fn demo_is_deterministic_and_readable() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("42 steps, 0 failed") && text.contains("every step behaved as documented"),
+        text.contains("48 steps, 0 failed") && text.contains("every step behaved as documented"),
         "{text}"
     );
     assert_eq!(
         text.lines()
             .filter(|l| l.trim_start().starts_with("OK "))
             .count(),
-        42
+        48
     );
     assert!(!text.contains("FAIL"), "{text}");
 }

@@ -6,14 +6,17 @@
 //! the same step details. Clients use short backoff delays so that the retry
 //! steps take milliseconds.
 //!
-//! The sections run in this order, 42 steps in all:
+//! The sections run in this order, 48 steps in all:
 //! - [`telesign`]: TeleSign Verify through each adapter;
 //! - [`dotdigital`]: dotdigital CPaaS Verify through each adapter;
 //! - [`faults`]: injected TeleSign failures, one retried, one reported;
 //! - [`neutral`]: the provider-neutral API, each provider as the primary;
 //! - [`failover`]: a neutral Start that fails over to the backup;
 //! - [`telesign_verify`]: TeleSign's Verify API, SMS then WhatsApp once the
-//!   SMS has gone unanswered (last: it moves the sandbox's clock).
+//!   SMS has gone unanswered (it moves the sandbox's clock);
+//! - [`shield`]: the abuse shield (a block burst, a premium-rate number, a
+//!   conversion breaker over twelve hours of the sandbox's clock) and a
+//!   double click answered once by the ledger (last: it moves the clock).
 //!
 //! [`report`] runs and records the steps, [`output`] prints them,
 //! [`adapter`] puts both adapters behind one `execute`, and [`outbox`]
@@ -27,6 +30,7 @@ mod neutral;
 mod outbox;
 mod output;
 mod report;
+mod shield;
 mod telesign;
 mod telesign_verify;
 
@@ -40,6 +44,7 @@ use verify_ureq::{BaseUrl, ProviderConfig};
 
 use crate::cli::DemoArgs;
 use crate::failure::{Failure, ProviderFailure};
+use crate::out::outln;
 
 use self::adapter::AdapterKind;
 use self::report::Report;
@@ -151,10 +156,11 @@ pub fn run(args: &DemoArgs, json_mode: bool) -> Result<bool, Failure> {
         AdapterKind::Async,
         "15555550150",
     );
+    shield::shield_flow(&mut report, &sandbox, &telesign);
 
     let total = started.elapsed();
     if json_mode {
-        println!("{}", output::json(&report, &base, total));
+        let _ = outln!("{}", output::json(&report, &base, total));
     } else {
         output::print_summary(&report, total);
     }

@@ -1,46 +1,42 @@
 //! What the demo prints: a banner, a line per section and two per step, a
 //! summary; or, under `--json`, one object with every step.
 
-use std::io::Write;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::report::{Report, Step};
+use crate::out::outln;
 
 /// The lines before the first section.
 pub fn print_banner(seed: u64, base_url: &str) {
-    println!("verify demo: sandbox (deterministic, seed {seed}) listening on {base_url}");
-    println!(
+    let _ = outln!("verify demo: sandbox (deterministic, seed {seed}) listening on {base_url}");
+    let _ = outln!(
         "Codes shown below are read from the sandbox outbox: the sandbox is fake, and so are they."
     );
 }
 
 /// A section title, after a blank line.
 pub fn print_section(title: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "\n{title}");
+    let _ = outln!("\n{title}");
 }
 
 /// A step that has ended: OK or FAIL, its time and name, then its detail.
 pub fn print_step(step: &Step) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
+    let _ = outln!(
         "  {:<4} {:>8.1} ms  {}\n                    {}",
         if step.ok { "OK" } else { "FAIL" },
         millis(step.elapsed),
         step.name,
         step.detail,
     );
-    let _ = out.flush();
 }
 
 /// The last line: how many steps, how many failed, how long it all took.
 pub fn print_summary(report: &Report, total: Duration) {
     let steps = report.steps();
     let failed = steps.iter().filter(|s| !s.ok).count();
-    println!(
+    let _ = outln!(
         "\n{} steps, {} failed, {:.1} ms in all: {}",
         steps.len(),
         failed,
