@@ -434,3 +434,144 @@ fn help_lists_every_exit_code() {
         assert!(help.contains(line), "{line:?} in {help}");
     }
 }
+
+/// A dotdigital that echoes the request's password, its Basic token and
+/// the code in the fields of a success answer that the command prints.
+fn dotdigital_echoing_secrets() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let _ = answer_echoing(stream);
+        }
+    });
+    base
+}
+
+fn answer_echoing(stream: TcpStream) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let answer = serde_json::json!({
+        "requestId": ODD_ID,
+        "phoneNumber": "+447700900000",
+        "status": format!("Echo {PASSWORD} 918273"),
+        "numberStatus": basic_token("user", PASSWORD),
+    })
+    .to_string();
+    let mut stream = stream;
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+        answer.len()
+    )
+}
+
+#[test]
+fn a_success_answer_echoing_the_secrets_prints_none_of_them() {
+    let base = dotdigital_echoing_secrets();
+    let account = [
+        "--username",
+        "user",
+        "--password",
+        PASSWORD,
+        "--base-url",
+        &base,
+    ];
+    let send = [
+        "dotdigital",
+        "send",
+        "--to",
+        "447700900000",
+        "--from",
+        "Example",
+    ];
+    let validate = [
+        "dotdigital",
+        "validate",
+        "--request-id",
+        ODD_ID,
+        "--code",
+        "918273",
+    ];
+    let token = basic_token("user", PASSWORD);
+    for command in [&send[..], &validate[..]] {
+        for json_mode in [false, true] {
+            let mut args: Vec<&str> = command.to_vec();
+            args.extend_from_slice(&account);
+            if json_mode {
+                args.push("--json");
+            }
+            let o = verify(&args);
+            let all = format!("{}{}", stdout(&o), stderr(&o));
+            assert!(!all.contains("panicked"), "{all}");
+            assert!(!all.contains(PASSWORD), "{all}");
+            assert!(!all.contains(&token), "{all}");
+            if command == &validate[..] {
+                assert!(!all.contains("918273"), "{all}");
+            }
+            if json_mode && o.status.code() == Some(0) {
+                json(&o);
+            }
+        }
+    }
+}
+
+#[test]
+fn help_that_cannot_be_written_exits_4() {
+    for flag in ["--help", "--version"] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_verify"))
+            .arg(flag)
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(4), "{flag}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn blank_credentials_are_refused_before_anything_is_sent() {
+    let (listener, base) = silent_listener();
+    for key in ["", " ", "\t  "] {
+        let o = verify(&[
+            "--json",
+            "telesign",
+            "send",
+            "--to",
+            "15555550100",
+            "--customer-id",
+            "CUSTOMER-ID-0001",
+            "--api-key",
+            key,
+            "--base-url",
+            &base,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{key:?}: {}", stdout(&o));
+        let v = json(&o);
+        assert_eq!(v["error"]["kind"], "invalid_input", "{v:#}");
+        assert!(
+            v.to_string().contains("api_key") || v.to_string().contains("--api-key"),
+            "{v:#}"
+        );
+    }
+    assert!(listener.accept().is_err(), "nothing reached the provider");
+}
