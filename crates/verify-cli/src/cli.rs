@@ -563,8 +563,9 @@ pub struct StartArgs {
     /// Send at most once for this key (per number) within --idempotency-ttl:
     /// a repeat (a double click, a retried request, another process with the
     /// same --store) prints the same verification with `replayed: true`, or
-    /// the earlier failure, and sends nothing. Printable ASCII, at most 200
-    /// characters.
+    /// the earlier failure, and sends nothing. 1 to 256 bytes, no control
+    /// characters. The first start with the key is the answer: a repeat
+    /// with another provider, code or template replays it unchanged.
     #[arg(long, value_name = "KEY")]
     pub idempotency_key: Option<String>,
     /// How long the key is remembered, e.g. `10m` (1 s to 1 day; 10 minutes
@@ -573,7 +574,8 @@ pub struct StartArgs {
     pub idempotency_ttl: Option<String>,
     /// Keep the verification by (purpose, number) in the store, so that
     /// `verify check --to NUMBER --purpose P` checks its code from any
-    /// process (lower-case letters, digits, `_`, `-`, `.`).
+    /// process (1 to 64 bytes, no spaces or control characters; `login`
+    /// and `Login` are two purposes).
     #[arg(long)]
     pub purpose: Option<String>,
     /// Send again even though the key (or the purpose) already has a

@@ -301,6 +301,7 @@ fn an_unreachable_redis_refuses_quickly_and_its_password_never_shows() {
         &["--guard"][..],
         &["--idempotency-key", "k1"][..],
         &["--guard", "--idempotency-key", "k2"][..],
+        &["--purpose", "login"][..],
     ] {
         for json_mode in [true, false] {
             let mut args = vec!["start", "--to", "447400123999", "--store", url];

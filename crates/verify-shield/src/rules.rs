@@ -495,7 +495,68 @@ impl<'de> Deserialize<'de> for Rules {
     /// Every field optional, each keeping its default; unknown fields are
     /// refused (see the module's documentation).
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        RulesFile::deserialize(d).map(Rules::from)
+        let mut rules = Rules::from(RulesFile::deserialize(d)?);
+        let problems = rules.normalize_countries();
+        if problems.is_empty() {
+            Ok(rules)
+        } else {
+            Err(serde::de::Error::custom(problems.join("; ")))
+        }
+    }
+}
+
+/// `code` upper-cased when it is a country the shield can resolve a number
+/// to: an ISO 3166 alpha-2 code with a numbering plan, or `ZZ` (a number
+/// of no country, such as +882).
+fn country_code(code: &str) -> Option<String> {
+    let upper = code.trim().to_ascii_uppercase();
+    let known = upper == "ZZ"
+        || (upper.len() == 2
+            && upper.bytes().all(|b| b.is_ascii_uppercase())
+            && phonenumber::metadata::DATABASE.by_id(&upper).is_some());
+    known.then_some(upper)
+}
+
+impl Rules {
+    /// The country codes of the lists, budgets and prices upper-cased;
+    /// one problem for each that no number can resolve to (`GBR`, `UK`,
+    /// an empty string), naming its field, so that a rule that could never
+    /// bind is refused instead of silently letting everything through.
+    fn normalize_countries(&mut self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut bad = |field: &str, code: &str| {
+            problems.push(format!(
+                "{field}: {code:?} is not a country code (ISO 3166 alpha-2 such as \"GB\", or \"ZZ\")"
+            ));
+        };
+        for (field, list) in [
+            ("countries.allow", &mut self.countries.allow),
+            ("countries.deny", &mut self.countries.deny),
+        ] {
+            for code in list.iter_mut() {
+                match country_code(code) {
+                    Some(c) => *code = c,
+                    None => bad(field, code),
+                }
+            }
+        }
+        fn keys<V>(map: &mut BTreeMap<String, V>, mut bad: impl FnMut(&str)) {
+            let mut fixed = BTreeMap::new();
+            for (code, value) in std::mem::take(map) {
+                match country_code(&code) {
+                    Some(c) => {
+                        fixed.insert(c, value);
+                    }
+                    None => bad(&code),
+                }
+            }
+            *map = fixed;
+        }
+        keys(&mut self.countries.budgets, |c| bad("countries.budgets", c));
+        keys(&mut self.global_spend.prices, |c| {
+            bad("global_spend.prices", c)
+        });
+        problems
     }
 }
 
@@ -529,6 +590,27 @@ mod tests {
     }
 
     #[test]
+    fn country_codes_are_read_in_any_case_and_every_bad_one_is_named() {
+        let rules: Rules =
+            serde_json::from_str(r#"{"countries": {"deny": ["gb", "zz"], "budgets": {"us": 5}}}"#)
+                .unwrap();
+        assert_eq!(rules.countries.deny, ["GB", "ZZ"]);
+        assert_eq!(rules.countries.budgets.get("US"), Some(&5));
+        let error =
+            serde_json::from_str::<Rules>(r#"{"countries": {"deny": ["GBR"], "allow": ["UK"]}}"#)
+                .unwrap_err()
+                .to_string();
+        assert!(
+            error.contains("countries.deny") && error.contains("GBR"),
+            "{error}"
+        );
+        assert!(
+            error.contains("countries.allow") && error.contains("UK"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn unknown_fields_and_bad_values_are_refused() {
         for bad in [
             r#"{"number_blok": {}}"#,
@@ -537,6 +619,11 @@ mod tests {
             r#"{"number_block": {"window": "soon"}}"#,
             r#"{"number_block": {"window": -1}}"#,
             r#"{"on_store_error": "shrug"}"#,
+            r#"{"countries": {"deny": ["GBR"]}}"#,
+            r#"{"countries": {"allow": ["UK"]}}"#,
+            r#"{"countries": {"deny": [""]}}"#,
+            r#"{"countries": {"budgets": {"": 1}}}"#,
+            r#"{"global_spend": {"prices": {"XX1": 1}}}"#,
         ] {
             assert!(serde_json::from_str::<Rules>(bad).is_err(), "{bad}");
         }

@@ -292,7 +292,17 @@ impl<T: Transport> Client<T> {
             }
         }
         let previous = match &plan.at {
-            Some(at) => ledger.pending(at, millis(t.date())).unwrap_or(None),
+            // A store that cannot say whether one is pending cannot keep the
+            // new one either: nothing is sent (the key, if claimed, freed).
+            Some(at) => match ledger.pending(at, millis(t.date())) {
+                Ok(previous) => previous,
+                Err(e) => {
+                    if let Some(key) = plan.key.as_deref() {
+                        let _ = ledger.release(key, millis(t.date()));
+                    }
+                    return Err(ledger_error(START)(e));
+                }
+            },
             None => None,
         };
         let result = self.execute(&start);
@@ -411,7 +421,17 @@ impl<T: AsyncTransport> AsyncClient<T> {
             }
         }
         let previous = match &plan.at {
-            Some(at) => ledger.pending(at, millis(t.date())).await.unwrap_or(None),
+            // A store that cannot say whether one is pending cannot keep the
+            // new one either: nothing is sent (the key, if claimed, freed).
+            Some(at) => match ledger.pending(at, millis(t.date())).await {
+                Ok(previous) => previous,
+                Err(e) => {
+                    if let Some(key) = plan.key.as_deref() {
+                        let _ = ledger.release(key, millis(t.date())).await;
+                    }
+                    return Err(ledger_error(START)(e));
+                }
+            },
             None => None,
         };
         let result = self.execute(&start).await;
@@ -504,6 +524,9 @@ mod tests {
     struct Fixed {
         claim: Claim,
         claims: Mutex<u32>,
+        /// Whether reading a pending verification fails (a store down).
+        pending_down: std::sync::atomic::AtomicBool,
+        releases: Mutex<u32>,
     }
 
     impl Ledger for Fixed {
@@ -524,6 +547,7 @@ mod tests {
             Ok(())
         }
         fn release(&self, _: &str, _: Millis) -> Result<(), LedgerError> {
+            *self.releases.lock().unwrap() += 1;
             Ok(())
         }
         fn put_pending(
@@ -536,6 +560,9 @@ mod tests {
             Ok(())
         }
         fn pending(&self, _: &PendingKey, _: Millis) -> Result<Option<Pending>, LedgerError> {
+            if self.pending_down.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(LedgerError::new("connection refused"));
+            }
             Ok(None)
         }
         fn replace_pending(
@@ -649,6 +676,8 @@ mod tests {
         let ledger = std::sync::Arc::new(Fixed {
             claim,
             claims: Mutex::new(0),
+            pending_down: std::sync::atomic::AtomicBool::new(false),
+            releases: Mutex::new(0),
         });
         let creds = crate::telesign::Credentials::new("CUSTOMER", "VGVzdCBLZXk=").unwrap();
         let settings = Settings::builder(crate::telesign::Config::new(creds))
@@ -709,6 +738,25 @@ mod tests {
         assert!(error.message_may_have_been_sent());
         assert_eq!(error.provider(), Some(crate::Provider::TeleSign));
         assert_eq!(client.transport().sends.get(), 0);
+    }
+
+    #[test]
+    fn a_store_that_cannot_read_the_pending_one_sends_nothing() {
+        for key in [false, true] {
+            let (client, ledger) = client(Claim::Claimed);
+            ledger
+                .pending_down
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            let mut start = Start::new("15555550100").purpose("login");
+            if key {
+                start = start.idempotency_key("k");
+            }
+            let error = client.start(&start).unwrap_err();
+            assert!(!error.message_may_have_been_sent(), "{error}");
+            assert_eq!(client.transport().sends.get(), 0, "{error}");
+            // A claimed key is freed for the next try.
+            assert_eq!(*ledger.releases.lock().unwrap(), u32::from(key));
+        }
     }
 
     fn client_failed() -> (Client<Still>, std::sync::Arc<Fixed>) {
