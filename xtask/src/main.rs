@@ -3,7 +3,7 @@
 //! - `cargo xtask ci`: exactly what CI runs (`.ci/run`).
 //! - `cargo xtask fuzz [--seconds N] [--runs N --seed S] [TARGET...]`: every cargo-fuzz target (or the named ones), for N seconds each or N inputs from a fixed seed.
 //! - `cargo xtask bench [--table-only] [--no-python]`: the benchmarks and TeleSign's Python SDK in one run, then rewrites the table in `BENCHMARKS.md` (`--table-only`: from the existing results, without running).
-//! - `cargo xtask soak [--requests N] [--in-flight N] [--timeout-ms N]`: the soak (release build), then rewrites its section of `BENCHMARKS.md`.
+//! - `cargo xtask soak [--requests N] [--in-flight N] [--timeout-ms N] [--shield]`: the soak (release build; `--shield`: behind the abuse shield on a Redis it starts, with hot numbers), then rewrites its section of `BENCHMARKS.md`.
 //! - `cargo xtask scale [--latency-ms N] [--levels 1,64,512,4096] [--rounds N]`: the scaling curve at 50 ms provider latency (release build), then rewrites its section of `BENCHMARKS.md`.
 //! - `cargo xtask fuzz-seeds`: regenerates `fuzz/seeds/` from the JSON test vectors.
 
