@@ -236,6 +236,8 @@ pub struct ShieldReport {
     pub blocked_elsewhere: u64,
     /// The first few of those, described.
     pub blocked_examples: Vec<String>,
+    /// Hot sends blocked, by the rule that refused.
+    pub blocked_by: BTreeMap<String, u64>,
     /// Messages to hot numbers in the outbox, over the run.
     pub hot_messages: u64,
     /// Per rule: its name, max, window, the most messages seen in one
@@ -481,11 +483,16 @@ impl Report {
         ));
         if let Some(sh) = &self.shield {
             s.push_str(&format!(
-                "| only hot sends blocked | {} hot sends ({} succeeded, {} \"may have been sent\", {} blocked by the shield); {} other calls blocked | {} |\n",
+                "| only hot sends blocked | {} hot sends ({} succeeded, {} \"may have been sent\", {} blocked by the shield: {}); {} other calls blocked | {} |\n",
                 sh.hot_sends,
                 sh.hot_ok,
                 sh.hot_maybe,
                 sh.hot_blocked,
+                sh.blocked_by
+                    .iter()
+                    .map(|(rule, n)| format!("{n} {rule}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 sh.blocked_elsewhere,
                 verdict(sh.blocked_elsewhere == 0),
             ));
@@ -690,6 +697,8 @@ struct Shared {
     hot: [AtomicU64; 5],
     /// The first few calls blocked that were not hot sends, described.
     blocked_examples: Mutex<Vec<String>>,
+    /// Hot sends blocked, by the rule that refused.
+    blocked_by: Mutex<BTreeMap<String, u64>>,
 }
 
 /// TeleSign numbers are `1`, the call's number plus one in 7 digits and
@@ -712,11 +721,13 @@ fn call_of(digits: &str) -> Option<u64> {
     (v.is_multiple_of(1000) && v > 0).then(|| v / 1000 - 1)
 }
 
-/// Hot numbers: two blocks of six per provider (`1555999B00I`,
-/// `4479999 9B00I`), apart from every call's own number below 5,559,989
-/// calls.
+/// Hot numbers: two blocks per provider (`1555999B00I`, `44799999B00I`),
+/// one of six numbers (where the block's limit binds first) and one of two
+/// (where the numbers' limits do), apart from every call's own number below
+/// 5,559,989 calls.
 fn hot_number(provider: usize, n: u64) -> String {
-    let (block, i) = ((mix(n) >> 8) % 2, (mix(n) >> 16) % 6);
+    let block = (mix(n) >> 8) % 2;
+    let i = (mix(n) >> 16) % if block == 0 { 6 } else { 2 };
     match provider {
         0 => format!("1555999{block}{i:03}"),
         _ => format!("44799999{block}{i:03}"),
@@ -797,7 +808,15 @@ impl Shared {
             let i = match outcome {
                 Ok(()) => 1,
                 Err(e) if e.message_may_have_been_sent() => 2,
-                Err(e) if e.blocked().is_some() => 3,
+                Err(e) if let Some(b) = e.blocked() => {
+                    *self
+                        .blocked_by
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .entry(b.rule.to_string())
+                        .or_default() += 1;
+                    3
+                }
                 Err(_) => return,
             };
             self.hot[i].fetch_add(1, Ordering::Relaxed);
@@ -1070,6 +1089,7 @@ pub fn run(config: &Config, mut progress: impl FnMut(u64, &Report)) -> Report {
         slowest: AtomicU64::new(0),
         hot: Default::default(),
         blocked_examples: Mutex::new(Vec::new()),
+        blocked_by: Mutex::new(BTreeMap::new()),
     });
     let mut received = vec![0u8; batch];
     let (mut rss_warm, mut rss_max, mut fds_warm, mut fds_max) = (0, 0, 0, 0);
@@ -1197,6 +1217,11 @@ fn shield_report(
         hot_maybe: counts[2],
         hot_blocked: counts[3],
         blocked_elsewhere: counts[4],
+        blocked_by: shared
+            .blocked_by
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone(),
         blocked_examples: shared
             .blocked_examples
             .lock()
