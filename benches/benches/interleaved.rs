@@ -1,14 +1,22 @@
-//! Adapter against bare client in alternating rounds, against the sandbox on
-//! loopback: adapter, bare, adapter, bare, ... each round a fixed number of
-//! status queries. Each adapter round is compared with the mean of the bare
-//! rounds just before and just after it, so a slow drift of the machine
-//! (another build, the sandbox's state, the CPU's clock) cancels out; the
-//! median of those ratios is the verdict, and its quartiles and extremes are
-//! the spread.
+//! Adapter against two baselines in alternating rounds, against the sandbox
+//! on loopback: adapter, bare, fair, adapter, bare, fair, ... each round a
+//! fixed number of status queries. Each adapter round is compared with the
+//! mean of each baseline's rounds just before and just after it, so a slow
+//! drift of the machine (another build, the sandbox's state, the CPU's clock)
+//! cancels out; the median of those ratios is the verdict, and its quartiles
+//! and extremes are the spread.
+//!
+//! The baselines (`verify_benches::e2e`): *bare*, the bare client sending a
+//! request built once at setup (the adapter is charged with all of the
+//! core's per-call work), and *fair*, the bare client plus what a user
+//! writes by hand per call (build, date, nonce, read the answer with the
+//! floor's code). The fair one is the verdict.
 //!
 //! Pairs: verify-ureq vs bare ureq (one request at a time), and verify-hyper
-//! vs bare hyper at 1, 16 and 64 requests in flight. Results go to
-//! `target/verify-benches/interleaved.json` for `cargo xtask bench`.
+//! vs bare hyper at 1, 16 and 64 requests in flight (verify-hyper keeping 64
+//! idle connections, as the bare client keeps all of its own). Results go to
+//! `target/verify-benches/interleaved.json` for `cargo xtask bench`: two
+//! entries per pair, against `bare_*` and against `fair_*`.
 //!
 //! ```sh
 //! cargo bench -p verify-benches --bench interleaved            # every pair
@@ -34,6 +42,7 @@ struct Pair {
     name: String,
     adapter: String,
     baseline: String,
+    fair: String,
     in_flight: u64,
     /// Requests per round.
     requests: u64,
@@ -89,6 +98,7 @@ fn main() {
         name: "interleaved/verify_ureq".into(),
         adapter: "verify_ureq".into(),
         baseline: "bare_ureq".into(),
+        fair: "fair_ureq".into(),
         in_flight: 1,
         requests: 4_000 / scale,
     }];
@@ -97,6 +107,7 @@ fn main() {
             name: format!("interleaved/verify_hyper/{n}"),
             adapter: format!("verify_hyper/{n}"),
             baseline: format!("bare_hyper/{n}"),
+            fair: format!("fair_hyper/{n}"),
             in_flight: n,
             requests: requests / scale,
         });
@@ -119,7 +130,7 @@ fn main() {
     let agent = e2e::bare_ureq();
     let ureq_client = f.ureq_client();
     let bare = e2e::bare_hyper();
-    let hyper_client = f.hyper_client();
+    let hyper_client = f.hyper_client_pooled(64);
 
     let mut results = Vec::new();
     for p in &pairs {
@@ -146,50 +157,53 @@ fn main() {
                 e2e::bare_hyper_concurrent(&rt, &bare, &f, n, p.in_flight)
             }
         };
+        let run_fair = || -> Duration {
+            if p.fair == "fair_ureq" {
+                let start = Instant::now();
+                for _ in 0..n {
+                    e2e::fair_ureq_get(&agent, &f);
+                }
+                start.elapsed()
+            } else {
+                e2e::fair_hyper_concurrent(&rt, &bare, &f, n, p.in_flight)
+            }
+        };
         // Warm-up: connections, caches, the sandbox's state.
         run_adapter();
         run_bare();
-        let (mut adapter, mut baseline) = (Vec::new(), Vec::new());
+        run_fair();
+        let (mut adapter, mut baseline, mut fair) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
             adapter.push(run_adapter().as_secs_f64());
             baseline.push(run_bare().as_secs_f64());
+            fair.push(run_fair().as_secs_f64());
         }
-        // A final bare round, so that every adapter round has one after it.
+        // A final round of each baseline, so that every adapter round has
+        // one after it.
         baseline.push(run_bare().as_secs_f64());
-        // Requests per second: the inverse of the times' ratio.
-        let ratios: Vec<f64> = over_neighbours(&adapter, &baseline)
-            .into_iter()
-            .map(|r| 1.0 / r)
-            .collect();
+        fair.push(run_fair().as_secs_f64());
         let rps = |secs: &[f64]| Spread::of(&secs.iter().map(|s| n as f64 / s).collect::<Vec<_>>());
-        let r = PairResult {
-            name: p.name.clone(),
-            adapter: p.adapter.clone(),
-            baseline: p.baseline.clone(),
-            in_flight: p.in_flight,
-            requests_per_round: n,
-            rounds,
-            ratio: Spread::of(&ratios),
-            ratios,
-            adapter_rps: rps(&adapter),
-            baseline_rps: rps(&baseline),
-        };
-        println!(
-            "{:<32} {} / {}: median {:.1}% (IQR {:.1}%..{:.1}%, range {:.1}%..{:.1}%) over {} rounds of {} requests; {:.0} vs {:.0} requests/s",
-            r.name,
-            r.adapter,
-            r.baseline,
-            r.ratio.median * 100.0,
-            r.ratio.q1 * 100.0,
-            r.ratio.q3 * 100.0,
-            r.ratio.min * 100.0,
-            r.ratio.max * 100.0,
-            r.rounds,
-            n,
-            r.adapter_rps.median,
-            r.baseline_rps.median,
-        );
-        results.push(r);
+        for (suffix, name, times) in [("", &p.baseline, &baseline), ("/fair", &p.fair, &fair)] {
+            // Requests per second: the inverse of the times' ratio.
+            let ratios: Vec<f64> = over_neighbours(&adapter, times)
+                .into_iter()
+                .map(|r| 1.0 / r)
+                .collect();
+            let r = PairResult {
+                name: format!("{}{suffix}", p.name),
+                adapter: p.adapter.clone(),
+                baseline: name.clone(),
+                in_flight: p.in_flight,
+                requests_per_round: n,
+                rounds,
+                ratio: Spread::of(&ratios),
+                ratios,
+                adapter_rps: rps(&adapter),
+                baseline_rps: rps(times),
+            };
+            report(&r);
+            results.push(r);
+        }
     }
     drop(rt);
     if let Ok(f) = Arc::try_unwrap(f) {
@@ -202,4 +216,22 @@ fn main() {
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         println!("wrote {}", path.display());
     }
+}
+
+fn report(r: &PairResult) {
+    println!(
+        "{:<32} {} / {}: median {:.1}% (IQR {:.1}%..{:.1}%, range {:.1}%..{:.1}%) over {} rounds of {} requests; {:.0} vs {:.0} requests/s",
+        r.name,
+        r.adapter,
+        r.baseline,
+        r.ratio.median * 100.0,
+        r.ratio.q1 * 100.0,
+        r.ratio.q3 * 100.0,
+        r.ratio.min * 100.0,
+        r.ratio.max * 100.0,
+        r.rounds,
+        r.requests_per_round,
+        r.adapter_rps.median,
+        r.baseline_rps.median,
+    );
 }

@@ -7,9 +7,16 @@
 //! bare clients send a fixed request (the same headers the core builds,
 //! built once at setup, so the sandbox does the same work for both) and the
 //! adapters build, authenticate and parse every request through the core.
+//!
+//! Two baselines: *bare* (the request built once at setup, so the adapter is
+//! charged with all of the core's per-call work besides its own glue) and
+//! *fair* (what a user writes by hand around the bare client: per call,
+//! build the request with [`floor::TeleSignBasic`], date it afresh, draw a
+//! nonce as a signing client does, and read the answer into the floor's
+//! [`floor::TeleSignAnswer`]).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -19,6 +26,8 @@ use hyper_util::rt::TokioExecutor;
 use verify_core::telesign::{self, AuthMethod, GetStatus, ReferenceId, SendSms};
 use verify_core::{BaseUrl, Code, Operation};
 use verify_sandbox::{Sandbox, SandboxConfig};
+
+use crate::floor;
 
 /// A sandbox with one verification to query, and the query's prebuilt headers.
 pub struct Fixture {
@@ -30,17 +39,30 @@ pub struct Fixture {
     pub url: String,
     /// The status query's headers, as the core builds them.
     pub headers: http::HeaderMap,
+    /// The fair baseline's request builder.
+    pub fair: floor::TeleSignBasic,
 }
 
 /// Starts the sandbox and sends one SMS to query.
 pub fn fixture() -> Fixture {
+    fixture_with(SandboxConfig::deterministic(7))
+}
+
+/// [`fixture`] with the sandbox's other settings from `config` (its rate
+/// limits lifted, its address a free loopback port).
+pub fn fixture_with(config: SandboxConfig) -> Fixture {
     let sandbox = Sandbox::spawn(
-        SandboxConfig::deterministic(7)
+        config
             .with_rate_limits(u32::MAX, u32::MAX)
             .with_listen("127.0.0.1:0".parse().expect("an address")),
     )
     .expect("the sandbox starts");
     let cfg = sandbox.config();
+    let fair = floor::TeleSignBasic::new(
+        &cfg.telesign_customer_id,
+        &cfg.telesign_api_key,
+        &sandbox.base_url(),
+    );
     let credentials = telesign::Credentials::new(
         cfg.telesign_customer_id.clone(),
         cfg.telesign_api_key.clone(),
@@ -69,6 +91,7 @@ pub fn fixture() -> Fixture {
         reference_id,
         url,
         headers,
+        fair,
     }
 }
 
@@ -89,6 +112,38 @@ impl Fixture {
             .build()
             .expect("a client")
     }
+
+    /// A verify-hyper client that keeps up to `idle` idle connections (the
+    /// bare client keeps every one), so that both reuse their connections
+    /// at `idle` calls in flight.
+    pub fn hyper_client_pooled(&self, idle: usize) -> verify_hyper::Client {
+        verify_hyper::Client::builder(self.config.clone())
+            .max_idle_per_host(idle)
+            .build()
+            .expect("a client")
+    }
+
+    /// The status query's reference id.
+    pub fn reference_id(&self) -> &str {
+        self.reference_id.as_str()
+    }
+
+    /// The fair baseline's request: built, dated now, with a nonce drawn
+    /// (Basic sends none, but a signing client draws one per attempt).
+    pub fn fair_request(&self) -> http::Request<Vec<u8>> {
+        let nonce = verify_core::driver::nonce(rand::random());
+        std::hint::black_box(&nonce);
+        self.fair
+            .status(self.reference_id.as_str(), SystemTime::now())
+    }
+}
+
+/// Reads a status answer as the fair baseline does: the floor's borrowed
+/// struct, its status code checked.
+fn fair_answer(body: &[u8]) {
+    let answer = floor::TeleSign::answer(body);
+    assert!(answer.status.code < 400, "a status answer");
+    std::hint::black_box(answer);
 }
 
 /// One status query through verify-ureq.
@@ -143,6 +198,28 @@ pub fn bare_ureq_get(agent: &ureq::Agent, f: &Fixture) -> usize {
     let mut response = agent.run(request).expect("the sandbox answers");
     assert!(response.status().is_success());
     response.body_mut().read_to_vec().expect("a body").len()
+}
+
+/// The fair baseline through a bare hyper client: built, dated, sent, read.
+pub async fn fair_hyper_get(client: &BareHyper, f: &Fixture) {
+    let request = f.fair_request().map(|b| Full::new(Bytes::from(b)));
+    let response = client.request(request).await.expect("the sandbox answers");
+    assert!(response.status().is_success());
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    fair_answer(&body);
+}
+
+/// The fair baseline through a bare ureq agent: built, dated, sent, read.
+pub fn fair_ureq_get(agent: &ureq::Agent, f: &Fixture) {
+    let mut response = agent.run(f.fair_request()).expect("the sandbox answers");
+    assert!(response.status().is_success());
+    let body = response.body_mut().read_to_vec().expect("a body");
+    fair_answer(&body);
 }
 
 /// A 2-worker tokio runtime, as the end-to-end benchmarks use.
@@ -214,5 +291,20 @@ pub fn bare_hyper_concurrent(
         async move {
             std::hint::black_box(bare_hyper_get(&client, &f).await);
         }
+    })
+}
+
+/// `iters` fair-baseline status queries through bare hyper, `in_flight` at a time.
+pub fn fair_hyper_concurrent(
+    rt: &tokio::runtime::Runtime,
+    client: &BareHyper,
+    f: &Arc<Fixture>,
+    iters: u64,
+    in_flight: u64,
+) -> Duration {
+    let (client, f) = (client.clone(), f.clone());
+    concurrent(rt, iters, in_flight, move || {
+        let (client, f) = (client.clone(), f.clone());
+        async move { fair_hyper_get(&client, &f).await }
     })
 }

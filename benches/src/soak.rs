@@ -21,14 +21,27 @@
 //! warm-up, with the sandbox's bounded state sized so that warm-up fills it;
 //! no file descriptor leaked once client and sandbox are shut down.
 //!
+//! With [`Config::shield`] (`cargo xtask soak --shield`), the client runs
+//! behind the abuse shield (`verify-shield`) on a real Redis that the soak
+//! starts on a free loopback port (`verify-shield-redis`), with the
+//! per-number and per-block rules of [`shield_rules`]. One send in
+//! [`Config::hot_every`] then goes to one of a few *hot* numbers (two
+//! blocks of six per provider) instead of its own, so that the limits
+//! bind; the outbox's messages to hot numbers are kept for the whole run and
+//! checked against every rule (no window of the rule's length, less the
+//! most a message can lag its decision, holds more messages than the rule
+//! allows). Besides: hot messages are no more than the hot sends that
+//! succeeded or may have been sent, and no fewer than those that succeeded;
+//! only hot sends are blocked.
+//!
 //! `cargo xtask soak` runs it in release mode (`src/bin/soak.rs`);
 //! `tests/soak.rs` runs 10,000 calls of the same code in `cargo test`.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use verify_core::dotdigital::{self, RequestId, SendCode, ValidateCode};
 use verify_core::driver::Timeouts;
@@ -36,6 +49,9 @@ use verify_core::telesign::{self, CheckCode, GetStatus, ReferenceId, SendSms};
 use verify_core::{BaseUrl, Code};
 use verify_hyper::{Error, ErrorKind};
 use verify_sandbox::{Fault, Route, Sandbox, SandboxConfig, SandboxProvider};
+use verify_shield::{Ms, Rules, Shield, WindowRule};
+use verify_shield_redis::RedisServer;
+use verify_shield_redis::RedisStore;
 
 /// The fault kinds, one per batch in turn. [`Fault::Delay`] is filled in
 /// with [`Config::delay`].
@@ -77,6 +93,10 @@ pub struct Config {
     /// The most descriptors may exceed the count before the run, once
     /// client and sandbox are shut down.
     pub fd_margin: usize,
+    /// The abuse shield on a Redis the soak starts, and hot numbers.
+    pub shield: bool,
+    /// With the shield: one send in this many goes to a hot number.
+    pub hot_every: u64,
 }
 
 impl Config {
@@ -98,7 +118,15 @@ impl Config {
             warm_up: requests / 10,
             max_rss_growth: 32 << 20,
             fd_margin: 8,
+            shield: false,
+            hot_every: 50,
         }
+    }
+
+    /// The same behind the abuse shield on Redis, with hot numbers.
+    pub fn with_shield(mut self) -> Config {
+        self.shield = true;
+        self
     }
 
     /// The same with another per-call time limit (delays follow it).
@@ -189,6 +217,102 @@ pub struct Report {
     pub fds: [usize; 4],
     /// The margin allowed over the count before the run.
     pub fd_margin: usize,
+    /// With the shield: what it did and whether its limits held.
+    pub shield: Option<ShieldReport>,
+}
+
+/// The shield's part of a run.
+#[derive(Clone, Debug, Default)]
+pub struct ShieldReport {
+    /// Sends to hot numbers.
+    pub hot_sends: u64,
+    /// Of those: succeeded, may have been sent, blocked by the shield.
+    pub hot_ok: u64,
+    /// Hot sends that failed with "a message may have been sent".
+    pub hot_maybe: u64,
+    /// Hot sends the shield refused.
+    pub hot_blocked: u64,
+    /// Calls the shield refused that were not hot sends.
+    pub blocked_elsewhere: u64,
+    /// The first few of those, described.
+    pub blocked_examples: Vec<String>,
+    /// Hot sends blocked, by the rule that refused.
+    pub blocked_by: BTreeMap<String, u64>,
+    /// Messages to hot numbers in the outbox, over the run.
+    pub hot_messages: u64,
+    /// Per rule: its name, max, window, the most messages seen in one
+    /// window (less the lag), and how many windows held too many.
+    pub rules: Vec<(String, u32, Duration, u64, u64)>,
+    /// The lag allowed between a decision and its message.
+    pub lag: Duration,
+}
+
+impl ShieldReport {
+    fn failures(&self) -> Vec<String> {
+        let mut f = Vec::new();
+        for (name, max, window, most, broken) in &self.rules {
+            if *broken > 0 {
+                f.push(format!(
+                    "{name}: {broken} windows of {window:?} held more than {max} messages (at most {most})"
+                ));
+            }
+        }
+        if self.hot_messages > self.hot_ok + self.hot_maybe || self.hot_messages < self.hot_ok {
+            f.push(format!(
+                "{} messages to hot numbers for {} hot sends that succeeded and {} that may have been sent",
+                self.hot_messages, self.hot_ok, self.hot_maybe
+            ));
+        }
+        if self.blocked_elsewhere > 0 {
+            f.push(format!(
+                "{} calls blocked that were not hot sends, e.g. {}",
+                self.blocked_elsewhere,
+                self.blocked_examples.join("; ")
+            ));
+        }
+        f
+    }
+}
+
+/// The rules the soak's shield enforces: the defaults' per-number and
+/// per-block limits (one send per 30 s, 3 per 10 min and 5 per hour per
+/// number, 10 per hour per block of 1,000 numbers); the rules that are not
+/// about a number (client key, global sends, conversion breakers, number
+/// types, wrong codes) off, as the soak's numbers are synthetic.
+pub fn shield_rules() -> Rules {
+    let d = Rules::default();
+    Rules {
+        client_key: d.client_key.off(),
+        global_sends: d.global_sends.off(),
+        wrong_codes: d.wrong_codes.off(),
+        number_type: verify_shield::NumberTypeRule {
+            enabled: false,
+            ..d.number_type.clone()
+        },
+        conversion_country: verify_shield::BreakerRule {
+            enabled: false,
+            ..d.conversion_country
+        },
+        conversion_block: verify_shield::BreakerRule {
+            enabled: false,
+            ..d.conversion_block
+        },
+        ..d
+    }
+}
+
+/// The per-number and per-block rules the soak checks the outbox against.
+fn checked_rules(r: &Rules) -> [(&'static str, bool, WindowRule); 4] {
+    [
+        ("number cooldown", false, r.number_cooldown),
+        ("number, short window", false, r.number_short),
+        ("number, long window", false, r.number_long),
+        ("number block", true, r.number_block),
+    ]
+}
+
+fn ms(w: Ms) -> Duration {
+    Duration::from_millis(w.0)
 }
 
 /// Kinds of call.
@@ -202,7 +326,7 @@ pub const KIND_NAMES: [&str; KINDS] = [
     "dotdigital code check",
 ];
 /// Failure causes.
-pub const CAUSES: usize = 6;
+pub const CAUSES: usize = 7;
 /// The causes' names.
 pub const CAUSE_NAMES: [&str; CAUSES] = [
     "timeout",
@@ -211,7 +335,22 @@ pub const CAUSE_NAMES: [&str; CAUSES] = [
     "provider answer",
     "validation",
     "other",
+    "blocked by the shield",
 ];
+/// The cause index of a refusal by the shield.
+const BLOCKED: usize = 6;
+
+/// `90 s`, `10 min`, `1 h`.
+fn humantime_short(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 && s.is_multiple_of(3600) {
+        format!("{} h", s / 3600)
+    } else if s >= 60 && s.is_multiple_of(60) {
+        format!("{} min", s / 60)
+    } else {
+        format!("{:.0} s", d.as_secs_f64())
+    }
+}
 
 impl Report {
     /// Calls per second while calls were being made.
@@ -239,7 +378,8 @@ impl Report {
                 self.over_time, self.time_limit, self.slowest
             ));
         }
-        let failed: u64 = self.failed.iter().sum();
+        // Refusals by the shield are checked on their own (below).
+        let failed = self.failed.iter().sum::<u64>() - self.causes[BLOCKED];
         if failed > self.faults {
             f.push(format!(
                 "{failed} calls failed, more than the {} faults injected",
@@ -263,6 +403,9 @@ impl Report {
                 self.fds[3], self.fds[0]
             ));
         }
+        if let Some(shield) = &self.shield {
+            f.extend(shield.failures());
+        }
         f
     }
 
@@ -272,7 +415,7 @@ impl Report {
         let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
         let verdict = |ok: bool| if ok { "held" } else { "**broken**" };
         let failures = self.failures();
-        let failed: u64 = self.failed.iter().sum();
+        let failed = self.failed.iter().sum::<u64>() - self.causes[BLOCKED];
         let mut s = String::new();
         s.push_str(&format!(
             "{} calls, {} in flight: {:.0} calls/s while calling ({:.1} s busy, {:.1} s in all); \
@@ -313,6 +456,7 @@ impl Report {
             CAUSE_NAMES
                 .iter()
                 .zip(self.causes)
+                .take(BLOCKED)
                 .filter(|(_, n)| *n > 0)
                 .map(|(c, n)| format!("{n} {c}"))
                 .collect::<Vec<_>>()
@@ -337,6 +481,40 @@ impl Report {
             self.fds[3],
             verdict(self.fds[3] <= self.fds[0] + self.fd_margin),
         ));
+        if let Some(sh) = &self.shield {
+            s.push_str(&format!(
+                "| only hot sends blocked | {} hot sends ({} succeeded, {} \"may have been sent\", {} blocked by the shield: {}); {} other calls blocked | {} |\n",
+                sh.hot_sends,
+                sh.hot_ok,
+                sh.hot_maybe,
+                sh.hot_blocked,
+                sh.blocked_by
+                    .iter()
+                    .map(|(rule, n)| format!("{n} {rule}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                sh.blocked_elsewhere,
+                verdict(sh.blocked_elsewhere == 0),
+            ));
+            let hot_ok =
+                sh.hot_messages <= sh.hot_ok + sh.hot_maybe && sh.hot_messages >= sh.hot_ok;
+            s.push_str(&format!(
+                "| hot numbers: no message twice | {} messages to hot numbers, between {} and {} | {} |\n",
+                sh.hot_messages,
+                sh.hot_ok,
+                sh.hot_ok + sh.hot_maybe,
+                verdict(hot_ok),
+            ));
+            for (name, max, window, most, broken) in &sh.rules {
+                s.push_str(&format!(
+                    "| limit held: {name} (at most {max} per {}) | at most {most} messages in any {} window of a hot {}; {broken} over | {} |\n",
+                    humantime_short(*window),
+                    humantime_short(window.saturating_sub(sh.lag)),
+                    if name.contains("block") { "block" } else { "number" },
+                    verdict(*broken == 0),
+                ));
+            }
+        }
         s.push_str("\n| calls | succeeded | failed |\n|---|---|---|\n");
         for (i, name) in KIND_NAMES.iter().enumerate() {
             s.push_str(&format!(
@@ -514,16 +692,50 @@ struct Shared {
     faults: AtomicU64,
     over_time: AtomicU64,
     slowest: AtomicU64,
+    /// Hot sends: made, succeeded, may have been sent, blocked; other
+    /// calls blocked.
+    hot: [AtomicU64; 5],
+    /// The first few calls blocked that were not hot sends, described.
+    blocked_examples: Mutex<Vec<String>>,
+    /// Hot sends blocked, by the rule that refused.
+    blocked_by: Mutex<BTreeMap<String, u64>>,
 }
 
-/// TeleSign numbers are `1` and the call's number in 10 digits; dotdigital
-/// numbers `44` and the same.
+/// TeleSign numbers are `1`, the call's number plus one in 7 digits and
+/// `000`; dotdigital numbers `44` and the same: every call its own number
+/// and its own block (the number without its last 3 digits), so that the
+/// shield's per-number and per-block limits bind only on hot numbers (and
+/// no number is all zeros, which the shield refuses).
 fn telesign_number(n: u64) -> String {
-    format!("1{n:010}")
+    format!("1{:07}000", n + 1)
 }
 
 fn dotdigital_number(n: u64) -> String {
-    format!("44{n:010}")
+    format!("44{:07}000", n + 1)
+}
+
+/// The call a number of [`telesign_number`] or [`dotdigital_number`] (its
+/// digits after the country code) was made for.
+fn call_of(digits: &str) -> Option<u64> {
+    let v: u64 = digits.parse().ok()?;
+    (v.is_multiple_of(1000) && v > 0).then(|| v / 1000 - 1)
+}
+
+/// Hot numbers: two blocks per provider (`1555999B00I`, `44799999B00I`),
+/// one of six numbers (where the block's limit binds first) and one of two
+/// (where the numbers' limits do), apart from every call's own number below
+/// 5,559,989 calls.
+fn hot_number(provider: usize, n: u64) -> String {
+    let block = (mix(n) >> 8) % 2;
+    let i = (mix(n) >> 16) % if block == 0 { 6 } else { 2 };
+    match provider {
+        0 => format!("1555999{block}{i:03}"),
+        _ => format!("44799999{block}{i:03}"),
+    }
+}
+
+fn is_hot(to: &str) -> bool {
+    to.starts_with("1555999") && to.len() == 11 || to.starts_with("44799999") && to.len() == 12
 }
 
 /// The code a TeleSign SMS of call `n` sends.
@@ -539,6 +751,7 @@ fn cause(e: &Error) -> usize {
         ErrorKind::BodyTooLarge { .. } => 2,
         ErrorKind::Response(_) => 3,
         ErrorKind::Validation(_) => 4,
+        ErrorKind::Blocked(_) => BLOCKED,
         _ => 5,
     }
 }
@@ -572,8 +785,14 @@ impl Shared {
         }
     }
 
-    /// Runs call `n`; the kind of call it was, and whether it succeeded.
-    async fn call(&self, n: u64) -> (usize, Result<(), Error>) {
+    /// Whether send `n` goes to a hot number.
+    fn hot(&self, n: u64) -> bool {
+        self.config.shield && mix(n ^ 0x5EED).is_multiple_of(self.config.hot_every)
+    }
+
+    /// Runs call `n`; the kind of call it was, whether it was a hot send,
+    /// and whether it succeeded.
+    async fn call(&self, n: u64) -> (usize, bool, Result<(), Error>) {
         let slot = (n - self.batch_start.load(Ordering::Relaxed)) as usize;
         let expect = |outcome: &Result<(), Error>| {
             let e = match outcome {
@@ -583,7 +802,45 @@ impl Shared {
             };
             self.expect[slot].store(e, Ordering::Relaxed);
         };
-        match self.plan(n) {
+        // A hot send's messages are checked over the run, not per call:
+        // its slot stays "no send".
+        let hot_outcome = |outcome: &Result<(), Error>| {
+            let i = match outcome {
+                Ok(()) => 1,
+                Err(e) if e.message_may_have_been_sent() => 2,
+                Err(e) if let Some(b) = e.blocked() => {
+                    *self
+                        .blocked_by
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .entry(b.rule.to_string())
+                        .or_default() += 1;
+                    3
+                }
+                Err(_) => return,
+            };
+            self.hot[i].fetch_add(1, Ordering::Relaxed);
+        };
+        let plan = self.plan(n);
+        let hot = matches!(plan, Plan::Sms | Plan::DotdigitalSend) && self.hot(n);
+        if hot {
+            self.hot[0].fetch_add(1, Ordering::Relaxed);
+        }
+        match plan {
+            Plan::Sms if hot => {
+                let op = SendSms::new(hot_number(0, n))
+                    .verify_code(Code::new(code_for(n)))
+                    .template("Your code is $$CODE$$");
+                let outcome = self.client.execute(&op).await.map(drop);
+                hot_outcome(&outcome);
+                (0, true, outcome)
+            }
+            Plan::DotdigitalSend if hot => {
+                let op = SendCode::new(hot_number(1, n), "Soak").body("Your code is {{code}}");
+                let outcome = self.client.execute(&op).await.map(drop);
+                hot_outcome(&outcome);
+                (1, true, outcome)
+            }
             Plan::Sms => {
                 let code = code_for(n);
                 let op = SendSms::new(telesign_number(n))
@@ -593,22 +850,26 @@ impl Shared {
                     self.telesign.push(r.reference_id, code);
                 });
                 expect(&outcome);
-                (0, outcome)
+                (0, false, outcome)
             }
             Plan::DotdigitalSend => {
                 let op = SendCode::new(dotdigital_number(n), "Soak").body("Your code is {{code}}");
                 let outcome = self.client.execute(&op).await.map(drop);
                 expect(&outcome);
-                (1, outcome)
+                (1, false, outcome)
             }
-            Plan::Status(id) => (2, self.client.execute(&GetStatus::new(id)).await.map(drop)),
+            Plan::Status(id) => (
+                2,
+                false,
+                self.client.execute(&GetStatus::new(id)).await.map(drop),
+            ),
             Plan::Check(id, code) => {
                 let op = CheckCode::new(id, Code::new(code));
-                (3, self.client.execute(&op).await.map(drop))
+                (3, false, self.client.execute(&op).await.map(drop))
             }
             Plan::DotdigitalCheck(id, code) => {
                 let op = ValidateCode::new(id, Code::new(code));
-                (4, self.client.execute(&op).await.map(drop))
+                (4, false, self.client.execute(&op).await.map(drop))
             }
         }
     }
@@ -627,7 +888,7 @@ impl Shared {
                 }
             }
             let start = Instant::now();
-            let (kind, outcome) = self.call(n).await;
+            let (kind, hot, outcome) = self.call(n).await;
             let took = start.elapsed();
             self.histogram.record(took);
             let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
@@ -638,6 +899,16 @@ impl Shared {
             match outcome {
                 Ok(()) => self.ok[kind].fetch_add(1, Ordering::Relaxed),
                 Err(e) => {
+                    if e.blocked().is_some() && !hot {
+                        self.hot[4].fetch_add(1, Ordering::Relaxed);
+                        let mut ex = self
+                            .blocked_examples
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner());
+                        if ex.len() < 3 {
+                            ex.push(format!("call {n} ({}): {e}", KIND_NAMES[kind]));
+                        }
+                    }
                     self.causes[cause(&e)].fetch_add(1, Ordering::Relaxed);
                     self.failed[kind].fetch_add(1, Ordering::Relaxed)
                 }
@@ -647,7 +918,14 @@ impl Shared {
 }
 
 /// Reads and empties the outbox, and checks the batch's sends against it.
-fn check_outbox(shared: &Shared, start: u64, end: u64, received: &mut [u8], report: &mut Report) {
+fn check_outbox(
+    shared: &Shared,
+    start: u64,
+    end: u64,
+    received: &mut [u8],
+    report: &mut Report,
+    hot: &mut BTreeMap<String, Vec<SystemTime>>,
+) {
     let messages = shared.sandbox.messages();
     shared.sandbox.clear_messages();
     received.fill(0);
@@ -659,13 +937,17 @@ fn check_outbox(shared: &Shared, start: u64, end: u64, received: &mut [u8], repo
     }
     for m in &messages {
         report.messages += 1;
+        if shared.config.shield && is_hot(&m.to) {
+            hot.entry(m.to.clone()).or_default().push(m.at);
+            continue;
+        }
         let digits = match m.provider {
             SandboxProvider::Telesign => m.to.strip_prefix('1'),
             SandboxProvider::Dotdigital => m.to.strip_prefix("44"),
             // The soak sends nothing through the Verify API.
             _ => None,
         };
-        let call = digits.and_then(|d| d.parse::<u64>().ok());
+        let call = digits.and_then(call_of);
         match call {
             Some(n) if (start..end).contains(&n) => {
                 let slot = (n - start) as usize;
@@ -727,7 +1009,11 @@ fn check_outbox(shared: &Shared, start: u64, end: u64, received: &mut [u8], repo
 
 /// The clients' settings for `sandbox`: TeleSign (HMAC) first, dotdigital
 /// as backup (the dotdigital operations go there).
-fn client(sandbox: &Sandbox, timeouts: Timeouts) -> verify_hyper::Client {
+fn client(
+    sandbox: &Sandbox,
+    timeouts: Timeouts,
+    redis: Option<&RedisServer>,
+) -> verify_hyper::Client {
     let c = sandbox.config();
     let base = BaseUrl::allow_plain_http(&sandbox.base_url()).expect("a loopback URL");
     let telesign = telesign::Config::new(
@@ -740,11 +1026,19 @@ fn client(sandbox: &Sandbox, timeouts: Timeouts) -> verify_hyper::Client {
             .expect("sandbox credentials"),
     )
     .with_base_url(base);
-    verify_hyper::Client::builder(telesign)
+    let builder = verify_hyper::Client::builder(telesign)
         .backup(dotdigital)
-        .timeouts(timeouts)
-        .build()
-        .expect("a client")
+        .timeouts(timeouts);
+    match redis {
+        Some(server) => {
+            let store = RedisStore::open(&server.url()).expect("a Redis URL");
+            builder
+                .guard(Arc::new(Shield::new(shield_rules(), store)))
+                .build()
+                .expect("a client")
+        }
+        None => builder.build().expect("a client"),
+    }
 }
 
 /// Runs the soak; `progress` is told after each batch (calls done so far).
@@ -766,10 +1060,14 @@ pub fn run(config: &Config, mut progress: impl FnMut(u64, &Report)) -> Report {
         .build()
         .expect("a runtime");
     let sandbox = Sandbox::spawn(config.sandbox()).expect("the sandbox starts");
+    let redis = config
+        .shield
+        .then(|| RedisServer::start().expect("redis-server, for the shield's store"));
     let client = {
         let _guard = rt.enter();
-        client(&sandbox, config.timeouts)
+        client(&sandbox, config.timeouts, redis.as_ref())
     };
+    let mut hot = BTreeMap::new();
     let batch = usize::try_from(config.batch).expect("a batch fits in memory");
     let shared = Arc::new(Shared {
         client,
@@ -789,6 +1087,9 @@ pub fn run(config: &Config, mut progress: impl FnMut(u64, &Report)) -> Report {
         faults: AtomicU64::new(0),
         over_time: AtomicU64::new(0),
         slowest: AtomicU64::new(0),
+        hot: Default::default(),
+        blocked_examples: Mutex::new(Vec::new()),
+        blocked_by: Mutex::new(BTreeMap::new()),
     });
     let mut received = vec![0u8; batch];
     let (mut rss_warm, mut rss_max, mut fds_warm, mut fds_max) = (0, 0, 0, 0);
@@ -832,6 +1133,7 @@ pub fn run(config: &Config, mut progress: impl FnMut(u64, &Report)) -> Report {
             end,
             &mut received[..(end - start) as usize],
             &mut report,
+            &mut hot,
         );
         let (rss, fds) = (resident_bytes(), open_fds());
         if warm {
@@ -847,6 +1149,9 @@ pub fn run(config: &Config, mut progress: impl FnMut(u64, &Report)) -> Report {
         progress(end, &report);
     }
     fill(&mut report, &shared);
+    if config.shield {
+        report.shield = Some(shield_report(config, &shared, &hot));
+    }
     let rss_end = resident_bytes();
     // Shut everything down: what stays open then has leaked.
     drop(rt);
@@ -860,8 +1165,72 @@ pub fn run(config: &Config, mut progress: impl FnMut(u64, &Report)) -> Report {
     std::thread::sleep(Duration::from_millis(200));
     report.rss = [rss_before, rss_warm, rss_max, rss_end];
     report.fds = [fds_before, fds_warm, fds_max, open_fds()];
+    drop(redis);
     report.wall = began.elapsed();
     report
+}
+
+/// Checks the messages to hot numbers against the shield's rules.
+fn shield_report(
+    config: &Config,
+    shared: &Shared,
+    hot: &BTreeMap<String, Vec<SystemTime>>,
+) -> ShieldReport {
+    let counts = shared.hot.each_ref().map(|c| c.load(Ordering::Relaxed));
+    // A message lags its decision by the call's time at most (and a
+    // delayed request by the sandbox's delay).
+    let lag = config.delay.max(config.timeouts.overall) + Duration::from_secs(1);
+    let mut blocks: BTreeMap<String, Vec<SystemTime>> = BTreeMap::new();
+    for (to, times) in hot {
+        blocks
+            .entry(to[..to.len() - 3].to_owned())
+            .or_default()
+            .extend(times);
+    }
+    let rules = checked_rules(&shield_rules())
+        .into_iter()
+        .filter(|(_, _, rule)| rule.enabled)
+        .map(|(name, per_block, rule)| {
+            let window = ms(rule.window);
+            let span = window.saturating_sub(lag);
+            let groups = if per_block { &blocks } else { hot };
+            let (mut most, mut broken) = (0u64, 0u64);
+            for times in groups.values() {
+                let mut t = times.clone();
+                t.sort_unstable();
+                let mut lo = 0;
+                for hi in 0..t.len() {
+                    while t[hi].duration_since(t[lo]).unwrap_or_default() >= span {
+                        lo += 1;
+                    }
+                    let inside = (hi - lo + 1) as u64;
+                    most = most.max(inside);
+                    broken += u64::from(inside > u64::from(rule.max));
+                }
+            }
+            (name.to_owned(), rule.max, window, most, broken)
+        })
+        .collect();
+    ShieldReport {
+        hot_sends: counts[0],
+        hot_ok: counts[1],
+        hot_maybe: counts[2],
+        hot_blocked: counts[3],
+        blocked_elsewhere: counts[4],
+        blocked_by: shared
+            .blocked_by
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone(),
+        blocked_examples: shared
+            .blocked_examples
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone(),
+        hot_messages: hot.values().map(|v| v.len() as u64).sum(),
+        rules,
+        lag,
+    }
 }
 
 /// Copies the shared counters into the report.
@@ -914,8 +1283,15 @@ mod tests {
             .filter(|r| *r < 30)
             .count();
         assert!((2_800..3_200).contains(&kinds), "{kinds}");
-        assert_eq!(telesign_number(42), "10000000042");
-        assert_eq!(dotdigital_number(42), "440000000042");
+        assert_eq!(telesign_number(42), "10000043000");
+        assert_eq!(dotdigital_number(42), "440000043000");
+        assert_eq!(call_of("0000043000"), Some(42));
+        assert_eq!(call_of("0000043001"), None);
+        assert_eq!(call_of("0000000000"), None);
+        for n in 0..100 {
+            assert!(is_hot(&hot_number(0, n)) && is_hot(&hot_number(1, n)));
+            assert!(!is_hot(&telesign_number(n)) && !is_hot(&dotdigital_number(n)));
+        }
     }
 
     #[test]

@@ -152,3 +152,25 @@ fn the_floors_read_what_the_library_reads() {
     let fl = floor::Dotdigital::answer(samples::DD_CODE);
     assert_eq!(library, (fl.request_id.to_owned(), fl.status.to_owned()));
 }
+
+#[test]
+fn the_fair_baselines_status_query_is_the_librarys() {
+    use verify_core::telesign::{self, AuthMethod, GetStatus, ReferenceId};
+    use verify_core::{BaseUrl, Operation, ProviderConfig, Role};
+    let base = "http://127.0.0.1:8080";
+    let credentials = telesign::Credentials::new(samples::CUSTOMER_ID, samples::API_KEY)
+        .expect("sample credentials");
+    let config = ProviderConfig::from(
+        telesign::Config::new(credentials)
+            .with_base_url(BaseUrl::allow_plain_http(base).expect("a URL"))
+            .with_auth_method(AuthMethod::Basic),
+    );
+    let reference_id = "0123456789ABCDEF0123456789ABCDEF";
+    let op = GetStatus::new(ReferenceId::new(reference_id).expect("an id"));
+    let fair = floor::TeleSignBasic::new(samples::CUSTOMER_ID, samples::API_KEY, base);
+    for (at, nonce) in signings() {
+        let mut library = op.to_request(&config, Role::Primary).expect("a request");
+        config.authorize(&mut library, at, nonce).expect("signs");
+        assert_same(&library, &fair.status(reference_id, at));
+    }
+}

@@ -3,7 +3,8 @@
 //! - `cargo xtask ci`: exactly what CI runs (`.ci/run`).
 //! - `cargo xtask fuzz [--seconds N] [--runs N --seed S] [TARGET...]`: every cargo-fuzz target (or the named ones), for N seconds each or N inputs from a fixed seed.
 //! - `cargo xtask bench [--table-only] [--no-python]`: the benchmarks and TeleSign's Python SDK in one run, then rewrites the table in `BENCHMARKS.md` (`--table-only`: from the existing results, without running).
-//! - `cargo xtask soak [--requests N] [--in-flight N] [--timeout-ms N]`: the soak (release build), then rewrites its section of `BENCHMARKS.md`.
+//! - `cargo xtask soak [--requests N] [--in-flight N] [--timeout-ms N] [--shield]`: the soak (release build; `--shield`: behind the abuse shield on a Redis it starts, with hot numbers), then rewrites its section of `BENCHMARKS.md`.
+//! - `cargo xtask scale [--latency-ms N] [--levels 1,64,512,4096] [--rounds N]`: the scaling curve at 50 ms provider latency (release build), then rewrites its section of `BENCHMARKS.md`.
 //! - `cargo xtask fuzz-seeds`: regenerates `fuzz/seeds/` from the JSON test vectors.
 
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use std::process::{Command, ExitCode};
 
 mod bench;
 mod fuzz;
+mod scale;
 mod seeds;
 mod soak;
 
@@ -22,9 +24,10 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz-seeds") => seeds::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
+        Some("scale") => scale::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask ci | fuzz [--seconds N] [--runs N --seed S] [TARGET...] | bench [--table-only] [--no-python] [CRITERION ARGS...] | soak [--requests N] [--in-flight N] [--timeout-ms N] | fuzz-seeds"
+                "usage: cargo xtask ci | fuzz [--seconds N] [--runs N --seed S] [TARGET...] | bench [--table-only] [--no-python] [CRITERION ARGS...] | soak [--requests N] [--in-flight N] [--timeout-ms N] [--shield] | scale [--latency-ms N] [--levels 1,64,512,4096] [--rounds N] | fuzz-seeds"
             );
             return ExitCode::from(2);
         }

@@ -1,7 +1,9 @@
-//! `cargo xtask soak [--requests N] [--in-flight N] [--timeout-ms N]`: runs
-//! the soak of `verify_benches::soak` in release mode (default 1,000,000 calls,
-//! 256 in flight) and rewrites its section of `BENCHMARKS.md` (between the
-//! `xtask soak` markers) with the report, whether the checks held or not.
+//! `cargo xtask soak [--requests N] [--in-flight N] [--timeout-ms N] [--shield]`:
+//! runs the soak of `verify_benches::soak` in release mode (default 1,000,000
+//! calls, 256 in flight) and rewrites its section of `BENCHMARKS.md` (between
+//! the `xtask soak` markers; `xtask soak-shield` with `--shield`, the soak
+//! behind the abuse shield on Redis) with the report, whether the checks held
+//! or not.
 
 use std::time::SystemTime;
 
@@ -10,11 +12,15 @@ use crate::{cargo, root, splice, target_dir};
 
 const START: &str = "<!-- xtask soak: start -->";
 const END: &str = "<!-- xtask soak: end -->";
+const SHIELD_START: &str = "<!-- xtask soak-shield: start -->";
+const SHIELD_END: &str = "<!-- xtask soak-shield: end -->";
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut it = args.iter();
+    let mut shield = false;
     while let Some(a) = it.next() {
         match a.as_str() {
+            "--shield" => shield = true,
             "--requests" | "--in-flight" | "--timeout-ms" => {
                 it.next()
                     .filter(|v| v.replace('_', "").parse::<u64>().is_ok())
@@ -39,7 +45,12 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let status = cmd
         .status()
         .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
-    let report = target_dir().join("verify-benches/soak.md");
+    let (report, start, end) = if shield {
+        ("soak-shield.md", SHIELD_START, SHIELD_END)
+    } else {
+        ("soak.md", START, END)
+    };
+    let report = target_dir().join("verify-benches").join(report);
     let fresh = std::fs::metadata(&report)
         .and_then(|m| m.modified())
         .is_ok_and(|t| t >= started);
@@ -48,10 +59,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             std::fs::read_to_string(&report).map_err(|e| format!("{}: {e}", report.display()))?;
         splice(
             &root().join("BENCHMARKS.md"),
-            START,
-            END,
+            start,
+            end,
             &format!(
-                "{START}\n\nMachine: {}; finished {}.\n\n{}\n{END}",
+                "{start}\n\nMachine: {}; finished {}.\n\n{}\n{end}",
                 machine(),
                 utc(SystemTime::now()),
                 text.trim_end()

@@ -1,6 +1,7 @@
-//! `soak [--requests N] [--in-flight N] [--timeout-ms N]`: the soak of
-//! `verify_benches::soak`, printing its report (Markdown) and writing it to
-//! `target/verify-benches/soak.md`; exits 1 when a check failed.
+//! `soak [--requests N] [--in-flight N] [--timeout-ms N] [--shield]`: the
+//! soak of `verify_benches::soak`, printing its report (Markdown) and writing
+//! it to `target/verify-benches/soak.md` (`soak-shield.md` with `--shield`:
+//! behind the abuse shield on a Redis it starts); exits 1 when a check failed.
 //! Run it with `cargo xtask soak`, which builds it in release mode.
 
 use std::process::ExitCode;
@@ -14,6 +15,7 @@ fn main() -> ExitCode {
     let mut requests = 1_000_000u64;
     let mut in_flight = 256u64;
     let mut timeout = None;
+    let mut shield = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| -> u64 {
@@ -25,11 +27,12 @@ fn main() -> ExitCode {
                 })
         };
         match a.as_str() {
+            "--shield" => shield = true,
             "--requests" => requests = value("--requests"),
             "--in-flight" => in_flight = value("--in-flight"),
             "--timeout-ms" => timeout = Some(Duration::from_millis(value("--timeout-ms"))),
             _ => {
-                eprintln!("usage: soak [--requests N] [--in-flight N] [--timeout-ms N]");
+                eprintln!("usage: soak [--requests N] [--in-flight N] [--timeout-ms N] [--shield]");
                 return ExitCode::from(2);
             }
         }
@@ -37,6 +40,9 @@ fn main() -> ExitCode {
     let mut config = Config::new(requests, in_flight);
     if let Some(t) = timeout {
         config = config.with_overall_timeout(t);
+    }
+    if shield {
+        config = config.with_shield();
     }
     eprintln!("soak: {config:?}");
     let began = Instant::now();
@@ -55,12 +61,13 @@ fn main() -> ExitCode {
         }
     });
     let text = format!(
-        "`cargo xtask soak --requests {requests} --in-flight {in_flight}` (time limit {} ms per call):\n\n{}",
+        "`cargo xtask soak --requests {requests} --in-flight {in_flight}{}` (time limit {} ms per call):\n\n{}",
+        if shield { " --shield" } else { "" },
         config.timeouts.overall.as_millis(),
         report.markdown()
     );
     println!("{text}");
-    let path = results_path("soak.md");
+    let path = results_path(if shield { "soak-shield.md" } else { "soak.md" });
     if let Err(e) = std::fs::write(&path, &text) {
         eprintln!("{}: {e}", path.display());
     }
