@@ -68,6 +68,10 @@ pub struct SandboxArgs {
     /// Seed of the deterministic sandbox; random when absent.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Hold every provider answer this long, e.g. `50ms` (a provider across
+    /// a network); at most 1 hour. Waiting answers take no thread each.
+    #[arg(long, value_name = "DURATION")]
+    pub latency: Option<String>,
 }
 
 /// Options of every command that sends a request.

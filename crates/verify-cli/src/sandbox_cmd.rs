@@ -18,6 +18,17 @@ pub fn run(args: &SandboxArgs, json_mode: bool) -> Result<(), Failure> {
         )
     })?;
     let mut config = SandboxConfig::default().with_listen(listen);
+    if let Some(latency) = &args.latency {
+        config.latency = humantime::parse_duration(latency.trim())
+            .ok()
+            .filter(|d| *d <= std::time::Duration::from_secs(3600))
+            .ok_or_else(|| {
+                Failure::usage(
+                    "--latency",
+                    "must be a duration such as 50ms or 1s, at most 1h",
+                )
+            })?;
+    }
     if let Some(seed) = args.seed {
         config = config.with_seed(seed);
     }

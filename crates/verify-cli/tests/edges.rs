@@ -575,3 +575,13 @@ fn blank_credentials_are_refused_before_anything_is_sent() {
     }
     assert!(listener.accept().is_err(), "nothing reached the provider");
 }
+
+#[test]
+fn a_sandbox_latency_that_is_no_duration_or_too_long_is_refused() {
+    for bad in ["soon", "-5ms", "2h", "99999999999999999999s"] {
+        let flag = format!("--latency={bad}");
+        let o = verify(&["--json", "sandbox", "--listen", "127.0.0.1:0", &flag]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stdout(&o));
+        assert!(stdout(&o).contains("--latency"), "{bad}: {}", stdout(&o));
+    }
+}
