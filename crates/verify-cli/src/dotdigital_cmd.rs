@@ -54,7 +54,7 @@ pub fn run(command: DotdigitalCommand, json_mode: bool) -> Result<(), Failure> {
                 Role::Primary,
                 &a.send,
                 problems,
-                warning,
+                protection.warned(warning),
                 None,
                 |op, c, n| {
                     transport::send_guarded(

@@ -105,6 +105,9 @@ fn rules(path: &std::path::Path, problems: &mut Vec<Problem>) -> Option<Rules> {
     }
 }
 
+/// Said when `--guard` counts in memory: one command makes one send.
+const MEMORY_GUARD_WARNING: &str = "with --store memory (the default) the shield counts only this command's own send: number types and countries are checked, but the cooldown and the per-number, per-block, per-key and budget limits cannot bind across runs; pass --store redis://... to count across runs";
+
 impl Protection {
     /// What the flags describe, or their problems. `keeps` says whether the
     /// command keeps records in the store besides the shield's counts (a
@@ -167,6 +170,20 @@ impl Protection {
     /// The client keys to give the operation.
     pub fn client_keys(&self) -> &[String] {
         &self.client_keys
+    }
+
+    /// `other` with, when the shield counts in this process's memory, the
+    /// warning that its counting limits cannot bind across runs.
+    pub fn warned(&self, other: Option<String>) -> Option<String> {
+        let memory = matches!(
+            (&self.guard, &self.store),
+            (Some(GuardImpl::Memory(_)), Store::Memory)
+        );
+        let own = memory.then(|| MEMORY_GUARD_WARNING.to_owned());
+        match (other, own) {
+            (Some(a), Some(b)) => Some(format!("{a}\nwarning: {b}")),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Whether `--store` names a Redis server.

@@ -257,7 +257,7 @@ pub fn start(a: StartArgs, json_mode: bool) -> Result<(), Failure> {
                 .to_owned(),
         );
     }
-    let warning = (!warnings.is_empty()).then(|| warnings.join("\nwarning: "));
+    let warning = protection.warned((!warnings.is_empty()).then(|| warnings.join("\nwarning: ")));
     let sent = run::run_warned(
         &op,
         config,

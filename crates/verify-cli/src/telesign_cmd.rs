@@ -72,7 +72,7 @@ pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
                 Role::Primary,
                 &a.send,
                 problems,
-                warning,
+                protection.warned(warning),
                 None,
                 |op, c, n| {
                     transport::send_guarded(
@@ -98,9 +98,25 @@ pub fn run(command: TeleSignCommand, json_mode: bool) -> Result<(), Failure> {
             op.verify_code = a.code.clone().map(Code::new);
             op.tts_message = a.tts_message.clone();
             op.is_primary = a.backup.then_some(false);
-            let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
-                transport::send_guarded(op, c, n, &protection, "placing the call (TeleSign voice)")
-            })?;
+            let warning = protection.warned(None);
+            let sent = run::run_warned(
+                &op,
+                config,
+                Role::Primary,
+                &a.send,
+                problems,
+                warning,
+                None,
+                |op, c, n| {
+                    transport::send_guarded(
+                        op,
+                        c,
+                        n,
+                        &protection,
+                        "placing the call (TeleSign voice)",
+                    )
+                },
+            )?;
             finish(sent, json_mode, render::telesign_sent)
         }
         TeleSignCommand::Status(a) => status(a, json_mode),

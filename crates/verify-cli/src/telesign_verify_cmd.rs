@@ -84,15 +84,25 @@ fn create(a: VerificationCreateArgs, json_mode: bool) -> Result<(), Failure> {
     op.security_factor = a.code.clone().map(Code::new);
     op.external_id = a.external_id.clone();
     op.message_template = a.template.clone();
-    let sent = run::run(&op, config, Role::Primary, &a.send, problems, |op, c, n| {
-        transport::send_guarded(
-            op,
-            c,
-            n,
-            &protection,
-            "starting the verification (TeleSign Verify API)",
-        )
-    })?;
+    let warning = protection.warned(None);
+    let sent = run::run_warned(
+        &op,
+        config,
+        Role::Primary,
+        &a.send,
+        problems,
+        warning,
+        None,
+        |op, c, n| {
+            transport::send_guarded(
+                op,
+                c,
+                n,
+                &protection,
+                "starting the verification (TeleSign Verify API)",
+            )
+        },
+    )?;
     finish(sent, json_mode, created)
 }
 

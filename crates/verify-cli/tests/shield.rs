@@ -88,9 +88,24 @@ fn twelve_guarded_starts_at_once_for_one_number_send_one_message() {
         outputs.iter().map(show).collect::<Vec<_>>()
     );
     assert_eq!(json(sent[0])["replayed"], false);
+    assert!(!stderr(sent[0]).contains("warning"), "{}", show(sent[0]));
     for o in outputs.iter().filter(|o| !o.status.success()) {
         let v = assert_refused(o, "number_cooldown");
         assert!(v["error"]["retry_after_ms"].as_u64().is_some(), "{v:#}");
+    }
+}
+
+#[test]
+fn a_shield_counting_in_memory_says_its_limits_cannot_bind_across_runs() {
+    let sb = sandbox_seeded(38);
+    for args in [
+        &["start", "--to", "447400123001", "--guard"][..],
+        &["telesign", "send", "--to", "447400123002", "--guard"][..],
+        &["telesign", "voice", "--to", "447400123003", "--guard"][..],
+    ] {
+        let o = verify_at(&sb, args);
+        assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+        assert!(stderr(&o).contains("--store redis://"), "{}", show(&o));
     }
 }
 
