@@ -8,14 +8,24 @@ use std::ffi::OsString;
 use base64::Engine as _;
 use verify_ureq::redact::Secrets;
 
-/// Flags whose value is a secret.
-const SECRET_FLAGS: &[&str] = &[
-    "--api-key",
-    "--password",
-    "--customer-id",
-    "--username",
-    "--code",
-];
+/// Flags whose value is a secret. A code is not among them: it is digits,
+/// and every text of an answer already has its digit runs masked, while a
+/// printed reference id could hold the same digits.
+const SECRET_FLAGS: &[&str] = &["--api-key", "--password", "--customer-id"];
+
+/// Flags that name the user of a password (a secret only with it).
+const USER_FLAGS: &[&str] = &["--username"];
+
+/// The shortest secret looked for in what the command prints: a shorter
+/// one could match inside an id the command must print whole.
+const MIN_CHARS: usize = 8;
+
+/// `secret` added to `secrets` when it is long enough to look for.
+fn add(secrets: &mut Secrets, secret: &str) {
+    if secret.chars().count() >= MIN_CHARS {
+        secrets.add(secret);
+    }
+}
 
 /// Flags whose value is a URL that may carry a password.
 const URL_FLAGS: &[&str] = &["--store", "--proxy"];
@@ -24,7 +34,6 @@ const URL_FLAGS: &[&str] = &["--store", "--proxy"];
 const SECRET_VARIABLES: &[&str] = &[
     "TELESIGN_API_KEY",
     "TELESIGN_CUSTOMER_ID",
-    "DOTDIGITAL_USERNAME",
     "DOTDIGITAL_PASSWORD",
 ];
 
@@ -65,7 +74,10 @@ pub fn given(args: impl IntoIterator<Item = OsString>) -> Secrets {
             Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
             _ => (arg.as_str(), None),
         };
-        if !SECRET_FLAGS.contains(&flag) && !URL_FLAGS.contains(&flag) {
+        if ![SECRET_FLAGS, USER_FLAGS, URL_FLAGS]
+            .iter()
+            .any(|flags| flags.contains(&flag))
+        {
             continue;
         }
         let value = match inline {
@@ -79,7 +91,7 @@ pub fn given(args: impl IntoIterator<Item = OsString>) -> Secrets {
     }
     for name in SECRET_VARIABLES {
         if let Ok(value) = std::env::var(name) {
-            secrets.add(&value);
+            add(&mut secrets, &value);
         }
     }
     for name in URL_VARIABLES {
@@ -97,10 +109,10 @@ pub fn given(args: impl IntoIterator<Item = OsString>) -> Secrets {
     for (flag, value) in &values {
         if URL_FLAGS.contains(flag) {
             if let Some(password) = url_password(value) {
-                secrets.add(&password);
+                add(&mut secrets, &password);
             }
-        } else {
-            secrets.add(value);
+        } else if SECRET_FLAGS.contains(flag) {
+            add(&mut secrets, value);
         }
     }
     // The Basic tokens the command may send (TeleSign with `--auth basic`,
@@ -117,9 +129,12 @@ pub fn given(args: impl IntoIterator<Item = OsString>) -> Secrets {
     ];
     for (user, password) in pairs {
         if let (Some(user), Some(password)) = (user, password) {
-            let token =
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-            secrets.add_credential(&format!("Basic {token}"));
+            let pair = format!("{user}:{password}");
+            add(
+                &mut secrets,
+                &base64::engine::general_purpose::STANDARD.encode(&pair),
+            );
+            add(&mut secrets, &pair);
         }
     }
     secrets
@@ -177,14 +192,30 @@ mod tests {
             "--customer-id=CUST-0001-ABCD",
             "--proxy",
             "http://me:pr%40xy-pass@127.0.0.1:3128",
-            "--store=redis://:redis-pass@127.0.0.1:6379/0",
+            "--store=redis://:redis-password@127.0.0.1:6379/0",
         ]));
-        let out = s.scrub("c2VjcmV0a2V5MTIz CUST-0001-ABCD pr@xy-pass redis-pass 127.0.0.1");
+        let out = s.scrub("c2VjcmV0a2V5MTIz CUST-0001-ABCD pr@xy-pass redis-password 127.0.0.1");
         assert!(!out.contains("c2VjcmV0a2V5MTIz"), "{out}");
         assert!(!out.contains("CUST-0001-ABCD"), "{out}");
         assert!(!out.contains("pr@xy-pass"), "{out}");
-        assert!(!out.contains("redis-pass"), "{out}");
+        assert!(!out.contains("redis-password"), "{out}");
         assert!(out.contains("127.0.0.1"), "{out}");
+    }
+
+    #[test]
+    fn short_secrets_and_codes_leave_ids_whole() {
+        let s = given(args(&[
+            "telesign",
+            "send",
+            "--api-key",
+            "beef",
+            "--code",
+            "123456",
+            "--username",
+            "u",
+        ]));
+        let id = "0123456789ABCDEFBEEF0123456789AB";
+        assert_eq!(s.scrub(id), id);
     }
 
     #[test]
