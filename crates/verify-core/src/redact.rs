@@ -132,7 +132,17 @@ pub struct Secrets {
     /// Every form of every secret, longest first: made on the first
     /// [`scrub`](Self::scrub), since most answers are no error.
     forms: std::sync::OnceLock<Vec<String>>,
+    /// Every piece of [`FRAGMENT`] ASCII characters, lower-cased, of every
+    /// form of at least [`FRAGMENTED`] characters: made with `forms`.
+    pieces: std::sync::OnceLock<std::collections::HashSet<[u8; FRAGMENT]>>,
 }
+
+/// The length of a piece of a long secret looked for on its own: a page
+/// that prints half a Basic token gives away the password base64 holds.
+const FRAGMENT: usize = 12;
+
+/// The shortest form looked for in pieces as well as whole.
+const FRAGMENTED: usize = 16;
 
 impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -226,6 +236,7 @@ impl Secrets {
         if secret.chars().count() >= Self::MIN_CHARS && !self.raw.iter().any(|r| r == secret) {
             self.raw.push(secret.to_owned());
             self.forms = std::sync::OnceLock::new();
+            self.pieces = std::sync::OnceLock::new();
         }
     }
 
@@ -242,6 +253,21 @@ impl Secrets {
             }
             all.sort_by_key(|f| std::cmp::Reverse(f.len()));
             all
+        })
+    }
+
+    /// Every [`FRAGMENT`]-character piece of the long forms, lower-cased.
+    fn pieces(&self) -> &std::collections::HashSet<[u8; FRAGMENT]> {
+        self.pieces.get_or_init(|| {
+            let mut pieces = std::collections::HashSet::new();
+            for form in self.forms() {
+                if form.len() >= FRAGMENTED && form.is_ascii() {
+                    for w in form.as_bytes().windows(FRAGMENT) {
+                        pieces.insert(lowered(w));
+                    }
+                }
+            }
+            pieces
         })
     }
 
@@ -285,8 +311,56 @@ impl Secrets {
         for form in forms {
             out = replace_ignoring_ascii_case(&out, form, REDACTED);
         }
-        out
+        remove_pieces(&out, self.pieces())
     }
+}
+
+/// `window` (of [`FRAGMENT`] bytes) with ASCII letters lower-cased.
+fn lowered(window: &[u8]) -> [u8; FRAGMENT] {
+    let mut key = [0; FRAGMENT];
+    for (k, b) in key.iter_mut().zip(window) {
+        *k = b.to_ascii_lowercase();
+    }
+    key
+}
+
+/// `text` with every run of ASCII characters covered by pieces of a long
+/// secret (see [`FRAGMENT`]) replaced by one `[redacted]`.
+fn remove_pieces(text: &str, pieces: &std::collections::HashSet<[u8; FRAGMENT]>) -> String {
+    let bytes = text.as_bytes();
+    if pieces.is_empty() || bytes.len() < FRAGMENT {
+        return text.to_owned();
+    }
+    let mut covered = vec![false; bytes.len()];
+    let mut any = false;
+    for (i, w) in bytes.windows(FRAGMENT).enumerate() {
+        if w.is_ascii() && pieces.contains(&lowered(w)) {
+            covered[i..i + FRAGMENT].fill(true);
+            any = true;
+        }
+    }
+    if !any {
+        return text.to_owned();
+    }
+    // Covered bytes are ASCII, so every run of them starts and ends on a
+    // character boundary.
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if covered[i] {
+            while i < bytes.len() && covered[i] {
+                i += 1;
+            }
+            out.push_str(REDACTED);
+        } else {
+            let start = i;
+            while i < bytes.len() && !covered[i] {
+                i += 1;
+            }
+            out.push_str(&text[start..i]);
+        }
+    }
+    out
 }
 
 /// `secret` as sent, base64 (standard, and URL-safe without padding),
@@ -364,6 +438,25 @@ fn replace_ignoring_ascii_case(text: &str, needle: &str, with: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn half_a_long_token_is_removed_too() {
+        use base64::Engine as _;
+        let mut secrets = Secrets::new();
+        let token = base64::engine::general_purpose::STANDARD
+            .encode("sandbox_f213f8f6@apiconnector.com:49wnQpchF4QRvrTxtFJY");
+        secrets.add_credential(&format!("Basic {token}"));
+        let (head, tail) = token.split_at(token.len() / 2);
+        let page = format!("a: \"{head}\", b: \"{tail}\", id 0123456789ABCDEF0123456789ABCDEF é");
+        let out = secrets.scrub(&page);
+        assert!(!out.contains(&head[..FRAGMENT]), "{out}");
+        assert!(!out.contains(&tail[tail.len() - FRAGMENT..]), "{out}");
+        assert!(out.contains("0123456789ABCDEF0123456789ABCDEF é"), "{out}");
+        // Short secrets are looked for whole only.
+        let mut short = Secrets::new();
+        short.add("abcdefghij");
+        assert_eq!(short.scrub("xabcdefghiy"), "xabcdefghiy");
+    }
 
     #[test]
     fn no_code_and_no_credential_shows() {

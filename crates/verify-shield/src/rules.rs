@@ -509,7 +509,7 @@ impl<'de> Deserialize<'de> for Rules {
 /// to: an ISO 3166 alpha-2 code with a numbering plan, or `ZZ` (a number
 /// of no country, such as +882).
 fn country_code(code: &str) -> Option<String> {
-    let upper = code.trim().to_ascii_uppercase();
+    let upper = code.to_ascii_uppercase();
     let known = upper == "ZZ"
         || (upper.len() == 2
             && upper.bytes().all(|b| b.is_ascii_uppercase())
@@ -622,6 +622,7 @@ mod tests {
             r#"{"countries": {"deny": ["GBR"]}}"#,
             r#"{"countries": {"allow": ["UK"]}}"#,
             r#"{"countries": {"deny": [""]}}"#,
+            r#"{"countries": {"deny": [" GB "]}}"#,
             r#"{"countries": {"budgets": {"": 1}}}"#,
             r#"{"global_spend": {"prices": {"XX1": 1}}}"#,
         ] {
