@@ -108,12 +108,21 @@ const CREDENTIAL_NAMES: &[&str] = &[
 const CREDENTIAL_SCHEMES: &[&str] = &["basic", "bearer", "tsa", "digest"];
 
 /// Whether `text` may hold a credential [`strip_credentials`] removes.
+///
+/// Read in place, without a lower-case copy: provider text is read on every
+/// answer (a status's description), and most of it holds no marker.
 fn has_credential_marker(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    CREDENTIAL_NAMES.iter().any(|n| lower.contains(n))
-        || CREDENTIAL_SCHEMES
-            .iter()
-            .any(|s| lower.contains(&format!("{s} ")))
+    let bytes = text.as_bytes();
+    (0..bytes.len()).any(|i| {
+        let rest = &bytes[i..];
+        let starts = |word: &str| {
+            rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word.as_bytes())
+        };
+        CREDENTIAL_NAMES.iter().any(|n| starts(n))
+            || CREDENTIAL_SCHEMES
+                .iter()
+                .any(|s| starts(s) && rest.get(s.len()) == Some(&b' '))
+    })
 }
 
 /// Removes the credentials a page can echo, without knowing them: the value
