@@ -457,11 +457,19 @@ fn check_every_target<O: Operation>(
     targets: &[Option<(&ProviderConfig, Role)>; 2],
 ) -> Result<http::Request<Vec<u8>>, Error> {
     type Built = (Provider, Result<http::Request<Vec<u8>>, ErrorKind>);
-    let built: Vec<Built> = targets
-        .iter()
-        .flatten()
-        .map(|&(config, role)| (config.provider(), build_checked(op, config, role)))
-        .collect();
+    let mut built: Vec<Built> = Vec::new();
+    for &(config, role) in targets.iter().flatten() {
+        let result = build_checked(op, config, role);
+        // A single target that builds (the usual call): nothing to merge,
+        // and no list to allocate.
+        if built.is_empty()
+            && targets[1].is_none()
+            && let Ok(request) = result
+        {
+            return Ok(request);
+        }
+        built.push((config.provider(), result));
+    }
     let error = |kind, provider| Error::new(kind, op.name(), provider, op.idempotency(), 0);
     // A configuration that cannot work comes first: nothing to validate
     // against.
