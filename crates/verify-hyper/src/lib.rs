@@ -169,7 +169,8 @@ where
 /// `Clone + Send + Sync`: clones share the connection pool and settings.
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: verify_core::driver::AsyncClient<Hyper>,
+    /// Shared: a clone (one per task, per call) copies no settings.
+    inner: std::sync::Arc<verify_core::driver::AsyncClient<Hyper>>,
 }
 
 impl BuildClient for Client {
@@ -222,7 +223,10 @@ impl BuildClient for Client {
             .pool_timer(TokioTimer::new())
             .build(connector);
         Ok(Client {
-            inner: verify_core::driver::AsyncClient::new(settings, Hyper { pooled, refused }),
+            inner: std::sync::Arc::new(verify_core::driver::AsyncClient::new(
+                settings,
+                Hyper { pooled, refused },
+            )),
         })
     }
 }
