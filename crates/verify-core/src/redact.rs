@@ -150,6 +150,11 @@ impl fmt::Debug for Secrets {
     }
 }
 
+/// Whether a header's value is a secret [`Secrets::of_request`] reads.
+pub(crate) fn is_secret_header(name: &http::HeaderName, value: &http::HeaderValue) -> bool {
+    SECRET_HEADERS.contains(&name.as_str()) || value.is_sensitive()
+}
+
 impl Secrets {
     /// The shortest secret looked for, in characters.
     pub const MIN_CHARS: usize = 4;
@@ -163,7 +168,7 @@ impl Secrets {
     pub fn of_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Self {
         let mut secrets = Self::new();
         for (name, value) in request.headers() {
-            if !(SECRET_HEADERS.contains(&name.as_str()) || value.is_sensitive()) {
+            if !is_secret_header(name, value) {
                 continue;
             }
             let Ok(value) = value.to_str() else {

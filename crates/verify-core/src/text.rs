@@ -107,13 +107,43 @@ const CREDENTIAL_NAMES: &[&str] = &[
 /// Authentication schemes whose next word is a credential, lower case.
 const CREDENTIAL_SCHEMES: &[&str] = &["basic", "bearer", "tsa", "digest"];
 
+/// The first bytes of `CREDENTIAL_NAMES` and `CREDENTIAL_SCHEMES` (lower
+/// case, as they are written).
+const MARKER_FIRST_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < CREDENTIAL_NAMES.len() {
+        table[CREDENTIAL_NAMES[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < CREDENTIAL_SCHEMES.len() {
+        table[CREDENTIAL_SCHEMES[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Whether `text` may hold a credential [`strip_credentials`] removes.
+///
+/// Read in place, without a lower-case copy: provider text is read on every
+/// answer (a status's description), and most of it holds no marker.
 fn has_credential_marker(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    CREDENTIAL_NAMES.iter().any(|n| lower.contains(n))
-        || CREDENTIAL_SCHEMES
-            .iter()
-            .any(|s| lower.contains(&format!("{s} ")))
+    let bytes = text.as_bytes();
+    (0..bytes.len()).any(|i| {
+        let rest = &bytes[i..];
+        // Most positions start no name and no scheme: one table look-up.
+        if !MARKER_FIRST_BYTES[usize::from(rest[0].to_ascii_lowercase())] {
+            return false;
+        }
+        let starts = |word: &str| {
+            rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word.as_bytes())
+        };
+        CREDENTIAL_NAMES.iter().any(|n| starts(n))
+            || CREDENTIAL_SCHEMES
+                .iter()
+                .any(|s| starts(s) && rest.get(s.len()) == Some(&b' '))
+    })
 }
 
 /// Removes the credentials a page can echo, without knowing them: the value

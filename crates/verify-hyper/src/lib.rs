@@ -169,7 +169,8 @@ where
 /// `Clone + Send + Sync`: clones share the connection pool and settings.
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: verify_core::driver::AsyncClient<Hyper>,
+    /// Shared: a clone (one per task, per call) copies no settings.
+    inner: std::sync::Arc<verify_core::driver::AsyncClient<Hyper>>,
 }
 
 impl BuildClient for Client {
@@ -222,7 +223,10 @@ impl BuildClient for Client {
             .pool_timer(TokioTimer::new())
             .build(connector);
         Ok(Client {
-            inner: verify_core::driver::AsyncClient::new(settings, Hyper { pooled, refused }),
+            inner: std::sync::Arc::new(verify_core::driver::AsyncClient::new(
+                settings,
+                Hyper { pooled, refused },
+            )),
         })
     }
 }
@@ -335,12 +339,17 @@ impl Runtime for Hyper {
 impl AsyncTransport for Hyper {
     type Body = Bytes;
 
-    async fn send(
+    // Not an `async fn`: the request goes to hyper-util's (lazy) response
+    // future before anything is awaited, so the call's future holds no copy
+    // of it (an `async fn` keeps its arguments for as long as it runs), and
+    // the exchange is returned as it is, not awaited inside another future
+    // that would hold it twice.
+    fn send(
         &self,
         request: http::Request<Vec<u8>>,
         limits: Limits,
         info: &AttemptInfo,
-    ) -> Result<http::Response<Bytes>, ErrorKind> {
+    ) -> impl std::future::Future<Output = Result<http::Response<Bytes>, ErrorKind>> + Send {
         let span = tracing::info_span!(
             "verify",
             operation = info.operation,
@@ -349,14 +358,8 @@ impl AsyncTransport for Hyper {
             request = %verify_core::redact::redacted(&request),
             status_code = tracing::field::Empty,
         );
-        let outcome = self
-            .exchange(request, limits)
-            .instrument(span.clone())
-            .await;
-        if let Ok(response) = &outcome {
-            span.record("status_code", response.status().as_u16());
-        }
-        outcome
+        self.exchange(request, limits, span.clone())
+            .instrument(span)
     }
 
     async fn sleep(&self, duration: Duration) {
@@ -366,56 +369,67 @@ impl AsyncTransport for Hyper {
 
 impl Hyper {
     /// One HTTP exchange within `limits`: the response with its whole
-    /// body, or why not.
-    async fn exchange(
+    /// body, or why not; its status code recorded in `span`. Nothing starts
+    /// before the future is polled: hyper-util's response future is lazy,
+    /// and the time limit starts at the first poll.
+    fn exchange(
         &self,
         request: http::Request<Vec<u8>>,
         limits: Limits,
-    ) -> Result<http::Response<Bytes>, ErrorKind> {
-        if let Some(e) = &self.refused {
-            return Err(ErrorKind::Config(e.clone()));
-        }
+        span: tracing::Span,
+    ) -> impl std::future::Future<Output = Result<http::Response<Bytes>, ErrorKind>> + Send + 'static
+    {
         let limit = limits.max_body_bytes;
         let time_left = limits.total;
-        let mut request = request.map(|body| Full::new(Bytes::from(body)));
-        // Set once the request has a connection (pooled or new): before
-        // that, no byte of it can have been written.
-        let connection = capture_connection(&mut request);
-        let exchange = async {
-            let response = self
-                .pooled
-                .request(request)
-                .await
-                .map_err(|e| request_failed(&e))?;
-            let (parts, body) = response.into_parts();
-            if let Some(length) = parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok())
-                && length > limit
-            {
-                return Err(ErrorKind::BodyTooLarge { limit });
+        let started = match &self.refused {
+            Some(e) => Err(ErrorKind::Config(e.clone())),
+            None => {
+                let mut request = request.map(|body| Full::new(Bytes::from(body)));
+                // Set once the request has a connection (pooled or new):
+                // before that, no byte of it can have been written.
+                let connection = capture_connection(&mut request);
+                Ok((self.pooled.request(request), connection))
             }
-            let cap = usize::try_from(limit).unwrap_or(usize::MAX);
-            let body = Limited::new(body, cap).collect().await.map_err(|e| {
-                if e.is::<http_body_util::LengthLimitError>() {
-                    ErrorKind::BodyTooLarge { limit }
-                } else {
-                    ErrorKind::transport(true, &e.to_string())
-                }
-            })?;
-            Ok(http::Response::from_parts(parts, body.to_bytes()))
         };
-        match tokio::time::timeout(time_left, exchange).await {
-            Ok(result) => result,
-            // The phase decides, not the timer: when the time left ran out
-            // while connecting (TCP, TLS, a proxy's `CONNECT`), nothing was
-            // written (docs/PROTOCOL-DECISIONS.md: "never written").
-            Err(_) => Err(ErrorKind::Timeout {
-                written: connection.connection_metadata().is_some(),
-                after: time_left,
-            }),
+        async move {
+            let (responding, connection) = started?;
+            let exchange = async {
+                let response = responding.await.map_err(|e| request_failed(&e))?;
+                let (parts, body) = response.into_parts();
+                if let Some(length) = parts
+                    .headers
+                    .get(http::header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<u64>().ok())
+                    && length > limit
+                {
+                    return Err(ErrorKind::BodyTooLarge { limit });
+                }
+                let cap = usize::try_from(limit).unwrap_or(usize::MAX);
+                let body = Limited::new(body, cap).collect().await.map_err(|e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        ErrorKind::BodyTooLarge { limit }
+                    } else {
+                        ErrorKind::transport(true, &e.to_string())
+                    }
+                })?;
+                Ok(http::Response::from_parts(parts, body.to_bytes()))
+            };
+            let outcome = match tokio::time::timeout(time_left, exchange).await {
+                Ok(result) => result,
+                // The phase decides, not the timer: when the time left ran
+                // out while connecting (TCP, TLS, a proxy's `CONNECT`),
+                // nothing was written (docs/PROTOCOL-DECISIONS.md: "never
+                // written").
+                Err(_) => Err(ErrorKind::Timeout {
+                    written: connection.connection_metadata().is_some(),
+                    after: time_left,
+                }),
+            };
+            if let Ok(response) = &outcome {
+                span.record("status_code", response.status().as_u16());
+            }
+            outcome
         }
     }
 }

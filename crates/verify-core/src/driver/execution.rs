@@ -51,8 +51,10 @@ pub struct Execution<'a, O> {
 #[must_use = "an attempt must be finished with its outcome"]
 pub struct Attempt<'a, O> {
     execution: Execution<'a, O>,
-    /// What the request carried, to remove from what comes back.
-    secrets: crate::redact::Secrets,
+    /// What of the request may hold a secret (its secret headers, its URI
+    /// and body), to remove from what comes back: read only when an answer
+    /// does not parse, which most answers do.
+    sent: SecretParts,
     /// When the attempt started, by both clocks: turns a `Retry-After` date
     /// into a delay without reading a clock.
     started: (Instant, SystemTime),
@@ -230,18 +232,26 @@ impl<'a, O: Operation> Execution<'a, O> {
         // `build_checked` made sure these settings can sign: this cannot
         // fail, and an unsigned request would only be refused by the server.
         let _ = self.target().0.authorize(&mut request, date, nonce);
-        let mut secrets = secrets_of(&request, self.target().0);
+        let attempt = Attempt {
+            execution: self,
+            sent: secret_parts(&request),
+            started: (now, date),
+        };
+        (request, limits, attempt)
+    }
+}
+
+impl<O: Operation> Execution<'_, O> {
+    /// What the attempt's request (its secret parts, `sent`) carried and the
+    /// settings that signed it, to remove from what comes back.
+    fn secrets(&self, sent: &http::Request<Vec<u8>>) -> crate::redact::Secrets {
+        let mut secrets = secrets_of(sent, self.target().0);
         // An answer may echo the other target's credentials too (one proxy
         // or gateway in front of both): remove them as well.
         for (config, _) in self.targets.iter().flatten() {
             add_credentials(&mut secrets, config);
         }
-        let attempt = Attempt {
-            execution: self,
-            secrets,
-            started: (now, date),
-        };
-        (request, limits, attempt)
+        secrets
     }
 }
 
@@ -276,7 +286,7 @@ impl<'a, O: Operation> Attempt<'a, O> {
                     // An answer can echo the request: its credentials and
                     // code never reach the error (docs/PROTOCOL-DECISIONS.md).
                     Err(mut e) => {
-                        e.redact(&self.secrets);
+                        e.redact(&execution.secrets(&self.sent.0));
                         ErrorKind::Response(e)
                     }
                 }
@@ -388,6 +398,33 @@ fn secrets_of(request: &http::Request<Vec<u8>>, config: &ProviderConfig) -> crat
     secrets
 }
 
+/// The parts of a signed request [`Secrets::of_request`] reads (its secret
+/// headers, its URI, its body), copied: the request itself goes to the
+/// transport, and its secrets are worked out only for an answer that must
+/// be cleaned of them.
+///
+/// [`Secrets::of_request`]: crate::redact::Secrets::of_request
+fn secret_parts(request: &http::Request<Vec<u8>>) -> SecretParts {
+    let mut sent = http::Request::new(request.body().clone());
+    *sent.uri_mut() = request.uri().clone();
+    for (name, value) in request.headers() {
+        if crate::redact::is_secret_header(name, value) {
+            sent.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    SecretParts(sent)
+}
+
+/// [`secret_parts`]'s copy: never printed (an [`Attempt`]'s `Debug` shows
+/// no secret).
+struct SecretParts(http::Request<Vec<u8>>);
+
+impl std::fmt::Debug for SecretParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretParts([redacted])")
+    }
+}
+
 /// The credentials of `config`.
 fn add_credentials(secrets: &mut crate::redact::Secrets, config: &ProviderConfig) {
     // Each pair also as `user:secret`, whose base64 is its Basic token.
@@ -420,11 +457,19 @@ fn check_every_target<O: Operation>(
     targets: &[Option<(&ProviderConfig, Role)>; 2],
 ) -> Result<http::Request<Vec<u8>>, Error> {
     type Built = (Provider, Result<http::Request<Vec<u8>>, ErrorKind>);
-    let built: Vec<Built> = targets
-        .iter()
-        .flatten()
-        .map(|&(config, role)| (config.provider(), build_checked(op, config, role)))
-        .collect();
+    let mut built: Vec<Built> = Vec::new();
+    for &(config, role) in targets.iter().flatten() {
+        let result = build_checked(op, config, role);
+        // A single target that builds (the usual call): nothing to merge,
+        // and no list to allocate.
+        if built.is_empty()
+            && targets[1].is_none()
+            && let Ok(request) = result
+        {
+            return Ok(request);
+        }
+        built.push((config.provider(), result));
+    }
     let error = |kind, provider| Error::new(kind, op.name(), provider, op.idempotency(), 0);
     // A configuration that cannot work comes first: nothing to validate
     // against.
